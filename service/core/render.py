@@ -1,0 +1,140 @@
+"""Write translations back into an article: translated Markdown, and safe HTML.
+
+1. In: a :class:`~service.core.segment.Document` and its translations keyed by
+   segment position. Out: the article's Markdown with each translated segment
+   spliced in place; every byte outside the segments (front matter, code
+   blocks, reference definitions, blank lines, line endings) is kept as is.
+2. A segment without a translation, or whose translation equals its source,
+   keeps its source text byte for byte; so with every translation equal to its
+   source the rendered article is identical to the source file.
+3. A translation is written so the article keeps its block structure whatever
+   it holds: placeholders ``{n}`` are put back as the source's Markdown; a line
+   that would start a new block (``# ``, ``- ``, ``1. ``, ``>``, a fence, HTML)
+   is escaped; a translator's line break becomes a hard line break in
+   paragraphs and a space in headings and table cells; pipes in table cells
+   are escaped; a title is written back as a quoted front-matter string.
+4. HTML is the translated Markdown rendered with the same dialect and then
+   sanitised with nh3 (ammonia): no script, event handler, ``javascript:``
+   URL or frame can come through, whatever the source or a translation says.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+
+import nh3
+
+from service.core import markdown
+from service.core.segment import PLACEHOLDER, Document, Segment, parse, quote_scalar
+
+_SETEXT_OR_DELIMITER_ROW = re.compile(
+    r"^(?:=+|-+|\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?|\|[ \t]*:?-+:?[ \t]*\|?)[ \t]*$"
+)
+_ORDERED_MARKER = re.compile(r"^(\d{1,9})([.)])")
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)((?:\\\\)*)\|")
+_CLOSING_HASHES = re.compile(r"(^|[ \t])(#+)$")
+_ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+_HTML_ATTRIBUTES = {**nh3.ALLOWED_ATTRIBUTES, "code": {"class"}, "article": {"lang", "dir"}}
+
+
+def render_markdown(
+    document: Document, translations: Mapping[int, str], *, keep_unchanged: bool = True
+) -> str:
+    """The article with each segment's translation in place of its source.
+
+    ``keep_unchanged=False`` writes even an unchanged translation through the
+    splicing path (the tests use it to check that path on every article).
+    """
+    text = document.text
+    out: list[str] = []
+    position = 0
+    for segment in document.segments:
+        translation = translations.get(segment.position)
+        if translation is None or not translation.strip():
+            continue
+        if keep_unchanged and translation == segment.source:
+            continue
+        start, end = segment.span
+        out.append(text[position:start])
+        out.append(fill(segment, translation))
+        position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
+def render_html(
+    document: Document,
+    translations: Mapping[int, str],
+    *,
+    language: str | None = None,
+    direction: str = "ltr",
+) -> str:
+    """The article as a sanitised HTML fragment: ``<article>``, the title as ``<h1>``, the body."""
+    rendered = parse(render_markdown(document, translations), document.name)
+    body = rendered.text[rendered.body_start :]
+    parts = [f'<article lang="{html.escape(language)}" dir="{direction}">' if language else ""]
+    if rendered.title is not None:
+        title = _substitute(rendered.segments[0], rendered.title)
+        parts.append(f"<h1>{html.escape(title)}</h1>\n")
+    parts.append(markdown.parser().render(body))
+    fragment = "".join(parts) + ("</article>\n" if language else "")
+    return nh3.clean(fragment, attributes=_HTML_ATTRIBUTES)
+
+
+def fill(segment: Segment, translation: str) -> str:
+    """The Markdown that replaces ``segment``'s source text for ``translation``."""
+    text = markdown.NEWLINE.sub("\n", translation).strip()
+    if segment.context == "title":
+        return quote_scalar(_substitute(segment, " ".join(text.split("\n"))))
+    if segment.context in ("heading", "cell"):
+        line = " ".join(part.strip() for part in text.split("\n") if part.strip())
+        line = _substitute(segment, line, escape_pipes=segment.context == "cell")
+        return _CLOSING_HASHES.sub(r"\1\\\2", line) if segment.context == "heading" else line
+    lines = [_substitute(segment, part.strip()) for part in text.split("\n") if part.strip()]
+    guarded = [_guard(line, first=index == 0) for index, line in enumerate(lines)]
+    out = guarded[0]
+    for line in guarded[1:]:
+        # A backslash is the visible hard break; after a line ending in a
+        # backslash it would be read as an escaped backslash, so use spaces.
+        out += ("  " if out.endswith("\\") else "\\") + segment.eol + segment.prefix + line
+    return out
+
+
+def _substitute(segment: Segment, text: str, *, escape_pipes: bool = False) -> str:
+    """Put the source's Markdown back in place of each known placeholder."""
+    escape = _escape_pipes if escape_pipes else str
+    out: list[str] = []
+    position = 0
+    for match in PLACEHOLDER.finditer(text):
+        number = int(match.group(1))
+        if 1 <= number <= len(segment.placeholders):  # else: the translator's own text
+            out.append(escape(text[position : match.start()]))
+            out.append(segment.placeholders[number - 1])
+            position = match.end()
+    out.append(escape(text[position:]))
+    return "".join(out)
+
+
+def _escape_pipes(text: str) -> str:
+    return _UNESCAPED_PIPE.sub(r"\1\\|", text)
+
+
+def _guard(line: str, *, first: bool) -> str:
+    """Escape the start of a line of a paragraph so it cannot open another block."""
+    if _is_plain_paragraph_line(line, first):
+        return line
+    if line[0] in _ASCII_PUNCTUATION:
+        return "\\" + line
+    marker = _ORDERED_MARKER.match(line)
+    if marker:
+        return f"{marker.group(1)}\\{line[marker.end(1) :]}"
+    return line
+
+
+def _is_plain_paragraph_line(line: str, first: bool) -> bool:
+    if not first and _SETEXT_OR_DELIMITER_ROW.match(line):
+        return False  # would turn the lines above into a heading or a table header
+    tokens = markdown.parser().parse(line, {})
+    return [token.type for token in tokens] == ["paragraph_open", "inline", "paragraph_close"]
