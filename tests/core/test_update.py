@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from unittest import mock
 
 import pytest
@@ -12,8 +13,6 @@ from rapidfuzz import fuzz
 
 from service.core import update
 from service.core.update import Known, Match, Plan, Status, plan
-
-U, O, N = Status.UNCHANGED, Status.OUTDATED, Status.NEW
 
 A = "Chorus splits every article into segments."
 B = "Volunteers translate the segments in the browser."
@@ -29,17 +28,36 @@ def known(*pairs: tuple[int, str] | tuple[int, str, bool]) -> list[Known]:
     return [Known(*pair) for pair in pairs]
 
 
+def unchanged(id: int) -> Match:
+    return Match(-1, id, Status.UNCHANGED)
+
+
+def outdated(id: int, previous: str) -> Match:
+    return Match(-1, id, Status.OUTDATED, previous)
+
+
+def new(id: int) -> Match:
+    return Match(-1, id, Status.NEW)
+
+
 ABC = known((1, A), (2, B), (3, C))
 
-# (known, sources, keyword arguments, [(id, status, previous)], obsolete ids, next id)
+# (known, sources, keyword arguments, matches without their positions, obsolete ids, next id)
 CASES = {
-    "identical": (ABC, [A, B, C], {}, [(1, U, None), (2, U, None), (3, U, None)], (), 4),
-    "typo is outdated": (ABC, [A, B_TYPO, C], {}, [(1, U, None), (2, O, B), (3, U, None)], (), 4),
+    "identical": (ABC, [A, B, C], {}, [unchanged(1), unchanged(2), unchanged(3)], (), 4),
+    "typo is outdated": (
+        ABC,
+        [A, B_TYPO, C],
+        {},
+        [unchanged(1), outdated(2, B), unchanged(3)],
+        (),
+        4,
+    ),
     "typo without retranslation": (
         ABC,
         [A, B_TYPO, C],
         {"retranslate": False},
-        [(1, U, None), (2, U, None), (3, U, None)],
+        [unchanged(1), unchanged(2), unchanged(3)],
         (),
         4,
     ),
@@ -47,16 +65,16 @@ CASES = {
         ABC,
         [A, B_TYPO, C],
         {"cutoff": 99.0},
-        [(1, U, None), (4, N, None), (3, U, None)],
+        [unchanged(1), new(4), unchanged(3)],
         (2,),
         5,
     ),
-    "deleted": (ABC, [A, C], {}, [(1, U, None), (3, U, None)], (2,), 4),
+    "deleted": (ABC, [A, C], {}, [unchanged(1), unchanged(3)], (2,), 4),
     "inserted at start": (
         ABC,
         [D, A, B, C],
         {},
-        [(4, N, None), (1, U, None), (2, U, None), (3, U, None)],
+        [new(4), unchanged(1), unchanged(2), unchanged(3)],
         (),
         5,
     ),
@@ -64,7 +82,7 @@ CASES = {
         ABC,
         [A, D, B, C],
         {},
-        [(1, U, None), (4, N, None), (2, U, None), (3, U, None)],
+        [unchanged(1), new(4), unchanged(2), unchanged(3)],
         (),
         5,
     ),
@@ -72,7 +90,7 @@ CASES = {
         ABC,
         [A, B, C, D],
         {},
-        [(1, U, None), (2, U, None), (3, U, None), (4, N, None)],
+        [unchanged(1), unchanged(2), unchanged(3), new(4)],
         (),
         5,
     ),
@@ -80,17 +98,24 @@ CASES = {
         ABC,
         [D, A, B, C, X],
         {},
-        [(4, N, None), (1, U, None), (2, U, None), (3, U, None), (5, N, None)],
+        [new(4), unchanged(1), unchanged(2), unchanged(3), new(5)],
         (),
         6,
     ),
-    "moved": (ABC, [C, A, B], {}, [(3, U, None), (1, U, None), (2, U, None)], (), 4),
-    "moved and edited": (ABC, [C, B_TYPO, A], {}, [(3, U, None), (2, O, B), (1, U, None)], (), 4),
+    "moved": (ABC, [C, A, B], {}, [unchanged(3), unchanged(1), unchanged(2)], (), 4),
+    "moved and edited": (
+        ABC,
+        [C, B_TYPO, A],
+        {},
+        [unchanged(3), outdated(2, B), unchanged(1)],
+        (),
+        4,
+    ),
     "duplicates pair in order": (
         known((1, A), (2, B), (3, A)),
         [A, A, B],
         {},
-        [(1, U, None), (3, U, None), (2, U, None)],
+        [unchanged(1), unchanged(3), unchanged(2)],
         (),
         4,
     ),
@@ -98,7 +123,7 @@ CASES = {
         known((1, A), (2, B), (3, A)),
         [A, B, A, A],
         {},
-        [(1, U, None), (2, U, None), (3, U, None), (4, N, None)],
+        [unchanged(1), unchanged(2), unchanged(3), new(4)],
         (),
         5,
     ),
@@ -106,7 +131,7 @@ CASES = {
         known((1, A), (2, A)),
         [A],
         {},
-        [(1, U, None)],
+        [unchanged(1)],
         (2,),
         3,
     ),
@@ -114,7 +139,7 @@ CASES = {
         known((1, A), (2, B, True), (3, C)),
         [A, B, C],
         {},
-        [(1, U, None), (2, U, None), (3, U, None)],
+        [unchanged(1), unchanged(2), unchanged(3)],
         (),
         4,
     ),
@@ -122,7 +147,7 @@ CASES = {
         known((1, B, True), (2, B)),
         [B, B],
         {},
-        [(2, U, None), (1, U, None)],
+        [unchanged(2), unchanged(1)],
         (),
         3,
     ),
@@ -130,7 +155,7 @@ CASES = {
         known((1, A), (2, B, True)),
         [A, B_TYPO],
         {},
-        [(1, U, None), (3, N, None)],
+        [unchanged(1), new(3)],
         (),
         4,
     ),
@@ -138,7 +163,7 @@ CASES = {
         known((1, A), (7, B, True)),
         [A, D],
         {},
-        [(1, U, None), (8, N, None)],
+        [unchanged(1), new(8)],
         (),
         9,
     ),
@@ -146,7 +171,7 @@ CASES = {
         ABC,
         [A, B, X],
         {},
-        [(1, U, None), (2, U, None), (4, N, None)],
+        [unchanged(1), unchanged(2), new(4)],
         (3,),
         5,
     ),
@@ -154,7 +179,7 @@ CASES = {
         known((1, B)),
         [B_TYPOS, B_TYPO],
         {},
-        [(2, N, None), (1, O, B)],
+        [new(2), outdated(1, B)],
         (),
         3,
     ),
@@ -162,7 +187,7 @@ CASES = {
         known((1, T + "a"), (2, A), (3, B), (4, T + "b")),
         [A, B, T + "c"],
         {},
-        [(2, U, None), (3, U, None), (4, O, T + "b")],
+        [unchanged(2), unchanged(3), outdated(4, T + "b")],
         (1,),
         5,
     ),
@@ -170,12 +195,12 @@ CASES = {
         known((1, T + "a"), (2, A), (3, T + "b")),
         [A, T + "c"],
         {},
-        [(2, U, None), (1, O, T + "a")],
+        [unchanged(2), outdated(1, T + "a")],
         (3,),
         4,
     ),
     "empty document": (ABC, [], {}, [], (1, 2, 3), 4),
-    "first import": ([], [A, B, C], {}, [(1, N, None), (2, N, None), (3, N, None)], (), 4),
+    "first import": ([], [A, B, C], {}, [new(1), new(2), new(3)], (), 4),
     "nothing at all": ([], [], {}, [], (), 1),
 }
 
@@ -189,13 +214,13 @@ def test_plan(
     known_segments: list[Known],
     sources: list[str],
     options: dict[str, object],
-    expected: list[tuple[int, Status, str | None]],
+    expected: list[Match],
     obsolete: tuple[int, ...],
     next_id: int,
 ) -> None:
     result = plan(known_segments, sources, **options)  # type: ignore[arg-type]
     assert result.matches == tuple(
-        Match(position, *triple) for position, triple in enumerate(expected)
+        replace(match, position=position) for position, match in enumerate(expected)
     )
     assert result.obsolete == obsolete
     assert result.next_id == next_id
@@ -254,8 +279,11 @@ def test_rejects_bad_input(
 # Property tests. Sentences are drawn from a small vocabulary so that edits stay close.
 
 WORDS = st.sampled_from(
-    "the a segment source article volunteer translation catalog language git commit "
-    "editor review target coverage publish draft paragraph heading list".split()
+    [
+        *("the", "a", "segment", "source", "article", "volunteer", "translation", "catalog"),
+        *("language", "git", "commit", "editor", "review", "target", "coverage", "publish"),
+        *("draft", "paragraph", "heading", "list"),
+    ]
 )
 SENTENCE = st.lists(WORDS, min_size=4, max_size=12).map(" ".join)
 EDIT = st.one_of(
@@ -348,8 +376,7 @@ def reference_plan(catalog: list[Known], sources: list[str], cutoff: float) -> P
         for position, source in enumerate(sources)
         if position not in continued
         for rank, segment in enumerate(active)
-        if segment.id not in used
-        and (score := fuzz.ratio(source, segment.source)) >= cutoff
+        if segment.id not in used and (score := fuzz.ratio(source, segment.source)) >= cutoff
     )
     for _, _, position, rank in pairs:
         if position not in continued and active[rank].id not in used:

@@ -1,0 +1,233 @@
+"""Quality checks on one translated segment: (source, translation) in, failures out.
+
+Contract:
+
+1. In: the source text of one segment and its translation, as stored: link targets and
+   inline HTML already replaced by ``{1}``, ``{2}`` ... (translate-toolkit's Markdown
+   convention), footnote markers left as ``[1]``, ``[12]``.
+2. Out: ``run`` returns one ``CheckResult`` per failing check, in the order of ``CHECKS``;
+   an empty list when all pass, and always for an empty translation (nothing to check).
+   A ``critical`` failure means the published page would break (a link or footnote lost);
+   it keeps the language from being finished. A ``warning`` is advice to the translator.
+3. Raises nothing for any pair of strings.
+
+Where translate-toolkit's ``StandardChecker`` has the check, it does the work. Its filters
+raise ``FilterFailure`` on failure and return True otherwise; each class below turns that
+into a message. Placeholders and footnote markers are removed before its ``numbers`` and
+``brackets`` see the strings: the critical checks report them, once.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from translate.filters.checks import FilterFailure, StandardChecker
+
+__all__ = ["CHECKS", "Check", "CheckResult", "has_critical", "run"]
+
+Severity = Literal["critical", "warning"]
+
+PLACEHOLDER = re.compile(r"\{\d+\}")
+FOOTNOTE = re.compile(r"\[\d+\]")
+# "3,5" and "۳٫۵" in a translation are the source's "3.5".
+_DECIMAL_COMMA = re.compile(r"(?<=\d)[,٫](?=\d)")
+# CJK text uses full-width brackets where the source has ASCII ones.
+_FULL_WIDTH_BRACKETS = str.maketrans("（）［］｛｝", "()[]{}")
+
+
+class _Checker(StandardChecker):
+    """A StandardChecker without its memo of filtered strings.
+
+    The memo is an instance dict that only ``run_filters`` empties; we call the filters
+    one by one on a shared instance, so it would grow forever and be shared between threads.
+    """
+
+    @property
+    def results_cache(self) -> dict[tuple[str, str], str]:
+        return {}
+
+    @results_cache.setter
+    def results_cache(self, value: dict[tuple[str, str], str]) -> None:
+        pass
+
+
+_TOOLKIT = _Checker()
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One failing check on one segment."""
+
+    id: str
+    name: str
+    severity: Severity
+    message: str  # one line, for the translator
+
+
+class Check:
+    """One check: an id, a name, a severity, a description, and ``check``."""
+
+    id: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    description: ClassVar[str]
+
+    def check(self, source: str, translation: str) -> str | None:
+        """Return a one-line message when the translation fails, else None."""
+        raise NotImplementedError
+
+
+class _SameMarkers(Check):
+    """The translation must carry exactly the markers of the source, in any order."""
+
+    pattern: ClassVar[re.Pattern[str]]
+
+    def check(self, source: str, translation: str) -> str | None:
+        expected = Counter(self.pattern.findall(source))
+        found = Counter(self.pattern.findall(translation))
+        problems = [
+            f"{what} {', '.join(_by_number(markers.elements()))}"
+            for what, markers in (("missing", expected - found), ("extra", found - expected))
+            if markers
+        ]
+        message = "; ".join(problems)
+        return message[:1].upper() + message[1:] or None
+
+
+def _by_number(markers: Iterable[str]) -> list[str]:
+    return sorted(markers, key=lambda marker: int(marker[1:-1]))
+
+
+class Placeholders(_SameMarkers):
+    id = "placeholders"
+    name = "Placeholders"
+    severity = "critical"
+    description = "The translation keeps every {1}, {2} ... of the source: links and markup."
+    pattern = PLACEHOLDER
+
+
+class Footnotes(_SameMarkers):
+    id = "footnotes"
+    name = "Footnotes"
+    severity = "critical"
+    description = "The translation keeps every footnote or reference marker ([1], [2] ...)."
+    pattern = FOOTNOTE
+
+
+class _Toolkit(Check):
+    """A check done by one of translate-toolkit's StandardChecker filters."""
+
+    method: ClassVar[str]
+
+    def prepare(self, text: str) -> str:
+        return text
+
+    def check(self, source: str, translation: str) -> str | None:
+        test: Callable[[str, str], bool] = getattr(_TOOLKIT, self.method)
+        try:
+            passed = test(self.prepare(source), self.prepare(translation))
+        except FilterFailure as failure:  # SeriousFilterFailure included
+            return str(failure)
+        return None if passed else self.description
+
+
+def _without_markers(text: str) -> str:
+    return FOOTNOTE.sub(" ", PLACEHOLDER.sub(" ", text))
+
+
+class Urls(_Toolkit):
+    id = "urls"
+    name = "URLs"
+    severity = "critical"
+    description = "Web addresses in the source appear unchanged in the translation."
+    method = "urls"
+
+
+class Numbers(_Toolkit):
+    id = "numbers"
+    name = "Numbers"
+    severity = "warning"
+    description = "The numbers of the source appear in the translation."
+    method = "numbers"
+
+    def check(self, source: str, translation: str) -> str | None:
+        return super().check(source, _DECIMAL_COMMA.sub(".", translation))
+
+    def prepare(self, text: str) -> str:
+        # Arabic-Indic, Persian, Devanagari ... digits are the same numbers.
+        return "".join(
+            str(unicodedata.decimal(char)) if char.isdecimal() else char
+            for char in _without_markers(text)
+        )
+
+
+class Brackets(_Toolkit):
+    id = "brackets"
+    name = "Brackets"
+    severity = "warning"
+    description = "The translation has as many brackets of each kind as the source."
+    method = "brackets"
+
+    def prepare(self, text: str) -> str:
+        return _without_markers(text).translate(_FULL_WIDTH_BRACKETS)
+
+
+class LeadingSpace(_Toolkit):
+    id = "leading-space"
+    name = "Leading space"
+    severity = "warning"
+    description = "The translation starts with the same whitespace as the source."
+    method = "startwhitespace"
+
+
+class TrailingSpace(_Toolkit):
+    id = "trailing-space"
+    name = "Trailing space"
+    severity = "warning"
+    description = "The translation ends with the same whitespace as the source."
+    method = "endwhitespace"
+
+
+class Unchanged(_Toolkit):
+    id = "unchanged"
+    name = "Unchanged"
+    severity = "warning"
+    description = "The translation is not a copy of the source."
+    method = "unchanged"
+
+
+CHECKS: dict[str, Check] = {
+    check.id: check
+    for check in (
+        Placeholders(),
+        Footnotes(),
+        Urls(),
+        Numbers(),
+        Brackets(),
+        LeadingSpace(),
+        TrailingSpace(),
+        Unchanged(),
+    )
+}
+
+
+def run(source: str, translation: str) -> list[CheckResult]:
+    """Run every check on one segment; an empty translation has nothing to check."""
+    if not translation:
+        return []
+    results = []
+    for check in CHECKS.values():
+        message = check.check(source, translation)
+        if message is not None:
+            results.append(CheckResult(check.id, check.name, check.severity, message))
+    return results
+
+
+def has_critical(results: Iterable[CheckResult]) -> bool:
+    """True when any result would break the published page."""
+    return any(result.severity == "critical" for result in results)

@@ -1,0 +1,93 @@
+"""The one settings table of Chorus, read from the environment (``CHORUS_*``).
+
+Every setting has a name, a default and a meaning; the README lists them all
+and ``tests/test_settings.py`` fails when one is missing there. :func:`load`
+turns the environment into checked values and raises
+:class:`~service.core.errors.ChorusError` with a one-line reason for a bad one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from service.core import languages
+from service.core.errors import ChorusError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    meaning: str
+    parse: Callable[[str], Any] = str
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError("must be at least 1")
+    return number
+
+
+def _language_list(value: str) -> tuple[str, ...]:
+    return tuple(languages.get(code).code for code in value.split())
+
+
+def _directory(value: str) -> Path:
+    return Path(value or ".").resolve()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "CHORUS_CONTENT_DIR",
+        "",
+        "git work tree holding `source/` and `po/` (default: the current directory)",
+        _directory,
+    ),
+    Setting(
+        "CHORUS_SECRET_KEY",
+        "",
+        "session signing key (default: generated once into the instance folder)",
+    ),
+    Setting(
+        "CHORUS_TARGET_LANGUAGES",
+        "13",
+        "default language target of a new article",
+        _positive_int,
+    ),
+    Setting(
+        "CHORUS_PRIORITY_LANGUAGES",
+        "ar bn de es fr hi id ja pt-BR ru sw uk zh-Hans",
+        "languages shown first to volunteers and coordinators (BCP 47, space-separated)",
+        _language_list,
+    ),
+    Setting(
+        "CHORUS_MAX_SOURCE_BYTES",
+        "1048576",
+        "largest Markdown article accepted, in bytes",
+        _positive_int,
+    ),
+    Setting(
+        "CHORUS_MAX_CATALOG_BYTES",
+        "4194304",
+        "largest PO file accepted, in bytes",
+        _positive_int,
+    ),
+)
+
+
+def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Checked settings, keyed by name without the ``CHORUS_`` prefix."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.name, setting.default)
+        try:
+            values[setting.name.removeprefix("CHORUS_")] = setting.parse(raw)
+        except (ValueError, ChorusError) as error:
+            raise ChorusError(f"{setting.name}={raw!r}: {error}") from None
+    return values

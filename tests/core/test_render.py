@@ -1,0 +1,90 @@
+"""Rendering translations back into Markdown and HTML."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from service.core import render, segment
+
+SOURCES = sorted((Path(__file__).parents[2] / "source").glob("*.md"))
+
+
+def translate(text: str, *translations: str) -> str:
+    document = segment.parse(text)
+    return render.render_markdown(document, dict(enumerate(translations)))
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_every_article_renders_identically_with_its_own_source(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    document = segment.parse(text)
+    same = {s.position: s.source for s in document.segments}
+    assert render.render_markdown(document, same) == text
+    assert render.render_markdown(document, {}) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "translations", "expected"),
+    [
+        ("# Title\n\nBody text.\n", ["Titre", "Texte."], "# Titre\n\nTexte.\n"),
+        ("# Title #\n", ["Titre"], "# Titre #\n"),
+        ("# Title\n", ["C #"], "# C \\#\n"),
+        ("Body\n", ["# not a heading"], "\\# not a heading\n"),
+        ("Body\n", ["- not a list"], "\\- not a list\n"),
+        ("Body\n", ["1. not a list"], "1\\. not a list\n"),
+        ("Body\n", ["> not a quote"], "\\> not a quote\n"),
+        ("Body\n", ["<div>not html</div>"], "\\<div>not html</div>\n"),
+        ("Body\n", ["line one\nline two"], "line one\\\nline two\n"),
+        ("Body\n", ["line one\n\n\nline two"], "line one\\\nline two\n"),
+        ("Body\n", ["one\n===="], "one\\\n\\====\n"),
+        ("> quoted\n> text\n", ["cité\nsur deux lignes"], "> cité\\\n> sur deux lignes\n"),
+        ("- item\n  more\n- next\n", ["élément", "suivant"], "- élément\n- suivant\n"),
+        ("1. item\n", ["a\nb"], "1. a\\\n   b\n"),
+        ("| a | b |\n|---|---|\n| c | d |\n", ["x | y", "", "z\nw"], "| x \\| y | b |\n|---|---|\n| z w | d |\n"),
+        ("Text.\r\n\r\nMore.\r\n", ["Texte.", "Plus\nencore."], "Texte.\r\n\r\nPlus\\\r\nencore.\r\n"),
+        ("Keep  \n", ["   padded   "], "padded  \n"),
+        ("See [the page](https://a.org).\n", ["Voir [la page]{1}."], "Voir [la page](https://a.org).\n"),
+        ("See [the page](https://a.org).\n", ["Voir {1}[la page]."], "Voir (https://a.org)[la page].\n"),
+        ("A [r] link.\n\n[r]: /u\n", ["Un [lien]{1}."], "Un [lien][r].\n\n[r]: /u\n"),
+        ("Literal {1} and [x](/u).\n", ["Littéral {1} et [x]{2}."], "Littéral {1} et [x](/u).\n"),
+        ("Unknown placeholder.\n", ["Inconnu {7}."], "Inconnu {7}.\n"),
+        ("---\ntitle: Old\n---\nBody\n", ["New: \"quoted\"\\"], '---\ntitle: "New: \\"quoted\\"\\\\"\n---\nBody\n'),
+        ('+++\ntitle = "Old"\n+++\n', ["Nouveau"], '+++\ntitle = "Nouveau"\n+++\n'),
+    ],
+)
+def test_translations_are_spliced_in_place(text: str, translations: list[str], expected: str) -> None:
+    assert translate(text, *translations) == expected
+
+
+def test_front_matter_title_round_trips_through_yaml_and_toml() -> None:
+    hostile = 'Tab\there, quote " backslash \\ unicode é \u2028 del \x7f'
+    for text in ("---\ntitle: x\n---\n", '+++\ntitle = "x"\n+++\n'):
+        rendered = translate(text, hostile)
+        assert segment.parse(rendered).title == hostile
+
+
+def test_html_is_sanitised() -> None:
+    document = segment.parse("Hello\n\nWorld [x](https://ok.example)\n")
+    hostile = {
+        0: '<script>alert(1)</script><img src=x onerror="alert(1)"> <a href="javascript:alert(1)">a</a>',
+        1: "[link]{1} [bad](javascript:alert(1)) <iframe src=//evil></iframe>",
+    }
+    html = render.render_html(document, hostile, language="fr")
+    lowered = html.lower()
+    for needle in ("<script", "onerror", "<iframe"):
+        assert needle not in lowered
+    assert not re.search(r"(href|src)\s*=\s*[\"']?\s*javascript:", lowered)
+    assert '<a href="https://ok.example"' in html
+    assert html.startswith('<article lang="fr" dir="ltr">')
+
+
+def test_html_has_title_direction_and_body() -> None:
+    document = segment.parse("---\ntitle: Hello & bye\n---\n## Part\n\nText\n")
+    html = render.render_html(document, {1: "جزء"}, language="ar", direction="rtl")
+    assert html.startswith('<article lang="ar" dir="rtl"><h1>Hello &amp; bye</h1>')
+    assert "<h2>جزء</h2>" in html
+    assert "<p>Text</p>" in html
+    assert "title:" not in html
