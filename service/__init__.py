@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # importing ``service.core`` must not load Flask
+    from flask import Flask
 
 __version__ = "0.1.0"
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app; ``overrides`` replace settings (tests pass their own)."""
+    from flask import Flask
+
     from service import settings
     from service.web import register
 

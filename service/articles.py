@@ -154,8 +154,12 @@ def import_article(
     new_template = catalog.build_template(slug, parsed, ids, source_name, previous)
     codes = started_languages(content, slug) if previous else []
     updated = [
-        (code, catalog.update(language_catalog(content, slug, code), new_template, code,
-                              retranslate=retranslate))
+        (
+            code,
+            catalog.update(
+                language_catalog(content, slug, code), new_template, code, retranslate=retranslate
+            ),
+        )
         for code in codes
     ]
     # All checked: now write. The source first, so po/ never refers to text that is not there.

@@ -169,8 +169,7 @@ def update(
         entries=tuple(entries),
         language=languages.get(language).gettext,
         created=template.created,
-        last_translator=translator
-        or (catalog.last_translator if catalog else _SERVICE_TRANSLATOR),
+        last_translator=translator or (catalog.last_translator if catalog else _SERVICE_TRANSLATOR),
     )
 
 
@@ -242,7 +241,9 @@ def _header(catalog: Catalog) -> dict[str, str]:
     if catalog.language is not None:
         language = languages.get(catalog.language)
         header["Language"] = language.gettext
-        header["Language-Team"] = f"{language.english_name} <https://chorus.invalid/{language.code}>"
+        header["Language-Team"] = (
+            f"{language.english_name} <https://chorus.invalid/{language.code}>"
+        )
         header["Plural-Forms"] = language.plural_forms
     return header
 
@@ -268,7 +269,9 @@ def loads(
         match = _LINE.search(str(error))
         if match:
             reason = match.group(2) or "syntax error"
-            raise CatalogError(name, f"not a valid PO file ({reason})", int(match.group(1))) from None
+            raise CatalogError(
+                name, f"not a valid PO file ({reason})", int(match.group(1))
+            ) from None
         raise CatalogError(name, f"not a valid PO file ({error})") from None
     header = po.metadata
     if not header and not len(po):
@@ -289,13 +292,15 @@ def loads(
         plural_forms = header.get("Plural-Forms")
         if plural_forms and _squash(plural_forms) != _squash(expected):
             raise CatalogError(
-                name, f"Plural-Forms {plural_forms!r} does not match {found_language} ({expected!r})"
+                name,
+                f"Plural-Forms {plural_forms!r} does not match {found_language} ({expected!r})",
             )
     if language is not None:
         wanted = languages.get(language).gettext if language else None
         if found_language != wanted:
             raise CatalogError(
-                name, f"is a catalog for {found_language or 'no language'}, not {wanted or 'a template'}"
+                name,
+                f"is a catalog for {found_language or 'no language'}, not {wanted or 'a template'}",
             )
     return Catalog(
         slug=found_slug,

@@ -97,7 +97,7 @@ class Counts:
         object.__setattr__(self, "words", _per_state(self.words))
 
     @property
-    def total(self) -> int:
+    def total_segments(self) -> int:
         """Active segments."""
         return sum(self.segments.values())
 
@@ -109,7 +109,7 @@ class Counts:
     @property
     def started(self) -> int:
         """Segments with any translation, outdated included."""
-        return self.total - self.segments[State.EMPTY]
+        return self.total_segments - self.segments[State.EMPTY]
 
     def done(self, review: bool) -> int:
         """Segments counted as done: APPROVED with review, TRANSLATED or APPROVED without."""
@@ -120,14 +120,14 @@ class Counts:
         return sum(self.words[state] for state in _done_states(review))
 
     def percent_done(self, review: bool) -> float:
-        return percent(self.done(review), self.total)
+        return percent(self.done(review), self.total_segments)
 
     def percent_done_words(self, review: bool) -> float:
         return percent(self.done_words(review), self.total_words)
 
     def is_complete(self, review: bool) -> bool:
         """True when every active segment is done; an article with none is not complete."""
-        return self.total > 0 and self.done(review) == self.total
+        return self.total_segments > 0 and self.done(review) == self.total_segments
 
 
 def _done_states(review: bool) -> tuple[State, ...]:

@@ -25,7 +25,8 @@ The principles of matching, applied in this order:
 4. Every active known segment matched by nothing becomes obsolete.
 
 Promised: the plan depends only on its input (no randomness, no thread timing); every id
-in ``matches`` is distinct; a source identical to exactly one known segment keeps its id.
+in ``matches`` is distinct; a text found once among the known segments and once among the
+new sources keeps its id, wherever it moved.
 
 Cost: exact matching is one dict pass, O(n). Similar matching compares only the leftovers,
 L new sources against M known segments, one new source at a time (``process.extract``), so

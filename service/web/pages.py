@@ -45,6 +45,4 @@ def article(slug: str) -> str:
 def preview(slug: str, lang: str) -> str:
     language = languages.get(lang)
     html = articles.render_article(_content(), slug, language.code, fmt="html", draft=True)
-    return render_template(
-        "preview.html", slug=slug, language=language, translation=Markup(html)
-    )
+    return render_template("preview.html", slug=slug, language=language, translation=Markup(html))

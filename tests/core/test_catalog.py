@@ -87,7 +87,9 @@ def test_read_returns_exactly_what_was_written(tmp_path: Path) -> None:
         Entry(3, "Line\nbreak «»", "", kind="list-item", line=7),
         Entry(9, "Vanished", "Disparu", obsolete=True),
     )
-    original = Catalog(SLUG, f"source/{SLUG}.md", entries, language="pt_BR", last_translator="Ana <a@b.c>")
+    original = Catalog(
+        SLUG, f"source/{SLUG}.md", entries, language="pt_BR", last_translator="Ana <a@b.c>"
+    )
     path = tmp_path / "pt_BR.po"
     catalog.write(original, path)
     assert catalog.read(path, max_bytes=10_000, slug=SLUG, language="pt-BR") == original
@@ -103,7 +105,9 @@ def test_write_is_atomic_and_leaves_no_temporary_file(tmp_path: Path) -> None:
 
 def test_update_keeps_marks_outdated_and_obsoletes_by_id() -> None:
     old_template = Catalog(
-        SLUG, "s.md", (Entry(1, "Same"), Entry(2, "Before edit"), Entry(3, "Removed"), Entry(4, "Untranslated"))
+        SLUG,
+        "s.md",
+        (Entry(1, "Same"), Entry(2, "Before edit"), Entry(3, "Removed"), Entry(4, "Untranslated")),
     )
     french = catalog.update(None, old_template, "fr")
     french = Catalog(
@@ -116,7 +120,14 @@ def test_update_keeps_marks_outdated_and_obsoletes_by_id() -> None:
         language="fr",
     )
     new_template = Catalog(
-        SLUG, "s.md", (Entry(1, "Same"), Entry(2, "After edit"), Entry(5, "Brand new"), Entry(3, "Removed", obsolete=True))
+        SLUG,
+        "s.md",
+        (
+            Entry(1, "Same"),
+            Entry(2, "After edit"),
+            Entry(5, "Brand new"),
+            Entry(3, "Removed", obsolete=True),
+        ),
     )
     result = {e.id: e for e in catalog.update(french, new_template, "fr").entries}
     assert result[1] == Entry(1, "Same", "Pareil")
@@ -125,12 +136,17 @@ def test_update_keeps_marks_outdated_and_obsoletes_by_id() -> None:
     assert result[3] == Entry(3, "Removed", "Enlevé", obsolete=True)
     assert 4 not in result  # vanished and never translated: nothing to keep
 
-    typo_fix = {e.id: e for e in catalog.update(french, new_template, "fr", retranslate=False).entries}
+    typo_fix = {
+        e.id: e for e in catalog.update(french, new_template, "fr", retranslate=False).entries
+    }
     assert typo_fix[2] == Entry(2, "After edit", "Avant")
 
     # Changed again while still outdated: the diff stays against what was translated.
     again = Catalog(SLUG, "s.md", (Entry(1, "Same"), Entry(2, "After second edit")))
-    twice = {e.id: e for e in catalog.update(catalog.update(french, new_template, "fr"), again, "fr").entries}
+    twice = {
+        e.id: e
+        for e in catalog.update(catalog.update(french, new_template, "fr"), again, "fr").entries
+    }
     assert twice[2].previous == "Before edit"
 
 
@@ -153,10 +169,17 @@ def test_translations_match_by_source_in_order() -> None:
         language="fr",
     )
     assert catalog.translations(document, po) == {0: "Un", 2: "Deux"}
-    assert catalog.translations(document, po, include_outdated=True) == {0: "Un", 1: "Autre", 2: "Deux"}
+    assert catalog.translations(document, po, include_outdated=True) == {
+        0: "Un",
+        1: "Autre",
+        2: "Deux",
+    }
 
 
-HEADER = 'msgid ""\nmsgstr ""\n"Project-Id-Version: a\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+HEADER = (
+    'msgid ""\nmsgstr ""\n"Project-Id-Version: a\\n"\n'
+    '"Content-Type: text/plain; charset=UTF-8\\n"\n'
+)
 
 
 @pytest.mark.parametrize(
@@ -165,7 +188,11 @@ HEADER = 'msgid ""\nmsgstr ""\n"Project-Id-Version: a\\n"\n"Content-Type: text/p
         (HEADER + '\nmsgctxt "1"\nmsgid "a\nmsgstr ""\n', "not a valid PO file", 7),
         (HEADER + '\nmsgid "no context"\nmsgstr ""\n', "no segment id", 6),
         (HEADER + '\nmsgctxt "x"\nmsgid "a"\nmsgstr ""\n', "no segment id", 6),
-        (HEADER + '\nmsgctxt "1"\nmsgid "a"\nmsgstr ""\n\nmsgctxt "1"\nmsgid "b"\nmsgstr ""\n', "appears twice", 10),
+        (
+            HEADER + '\nmsgctxt "1"\nmsgid "a"\nmsgstr ""\n\nmsgctxt "1"\nmsgid "b"\nmsgstr ""\n',
+            "appears twice",
+            10,
+        ),
         (
             HEADER + '\nmsgctxt "1"\nmsgid "a"\nmsgid_plural "as"\nmsgstr[0] ""\nmsgstr[1] ""\n',
             "plural entries",
@@ -173,9 +200,17 @@ HEADER = 'msgid ""\nmsgstr ""\n"Project-Id-Version: a\\n"\n"Content-Type: text/p
         ),
         ("this is not a po file at all\n", "not a valid PO file", 1),
         (HEADER.replace("UTF-8", "ISO-8859-1"), "charset ISO-8859-1", None),
-        (HEADER.replace("Project-Id-Version: a", "Project-Id-Version: other"), "catalog of 'other'", None),
+        (
+            HEADER.replace("Project-Id-Version: a", "Project-Id-Version: other"),
+            "catalog of 'other'",
+            None,
+        ),
         (HEADER + '"Language: xx\\n"\n', "names no language known", None),
-        (HEADER + '"Language: de\\n"\n"Plural-Forms: nplurals=1; plural=0;\\n"\n', "does not match de", None),
+        (
+            HEADER + '"Language: de\\n"\n"Plural-Forms: nplurals=1; plural=0;\\n"\n',
+            "does not match de",
+            None,
+        ),
     ],
 )
 def test_bad_catalogs(text: str, reason: str, line: int | None) -> None:

@@ -43,19 +43,41 @@ def test_every_article_renders_identically_with_its_own_source(path: Path) -> No
         ("> quoted\n> text\n", ["cité\nsur deux lignes"], "> cité\\\n> sur deux lignes\n"),
         ("- item\n  more\n- next\n", ["élément", "suivant"], "- élément\n- suivant\n"),
         ("1. item\n", ["a\nb"], "1. a\\\n   b\n"),
-        ("| a | b |\n|---|---|\n| c | d |\n", ["x | y", "", "z\nw"], "| x \\| y | b |\n|---|---|\n| z w | d |\n"),
-        ("Text.\r\n\r\nMore.\r\n", ["Texte.", "Plus\nencore."], "Texte.\r\n\r\nPlus\\\r\nencore.\r\n"),
+        (
+            "| a | b |\n|---|---|\n| c | d |\n",
+            ["x | y", "", "z\nw"],
+            "| x \\| y | b |\n|---|---|\n| z w | d |\n",
+        ),
+        (
+            "Text.\r\n\r\nMore.\r\n",
+            ["Texte.", "Plus\nencore."],
+            "Texte.\r\n\r\nPlus\\\r\nencore.\r\n",
+        ),
         ("Keep  \n", ["   padded   "], "padded  \n"),
-        ("See [the page](https://a.org).\n", ["Voir [la page]{1}."], "Voir [la page](https://a.org).\n"),
-        ("See [the page](https://a.org).\n", ["Voir {1}[la page]."], "Voir (https://a.org)[la page].\n"),
+        (
+            "See [the page](https://a.org).\n",
+            ["Voir [la page]{1}."],
+            "Voir [la page](https://a.org).\n",
+        ),
+        (
+            "See [the page](https://a.org).\n",
+            ["Voir {1}[la page]."],
+            "Voir (https://a.org)[la page].\n",
+        ),
         ("A [r] link.\n\n[r]: /u\n", ["Un [lien]{1}."], "Un [lien][r].\n\n[r]: /u\n"),
         ("Literal {1} and [x](/u).\n", ["Littéral {1} et [x]{2}."], "Littéral {1} et [x](/u).\n"),
         ("Unknown placeholder.\n", ["Inconnu {7}."], "Inconnu {7}.\n"),
-        ("---\ntitle: Old\n---\nBody\n", ["New: \"quoted\"\\"], '---\ntitle: "New: \\"quoted\\"\\\\"\n---\nBody\n'),
+        (
+            "---\ntitle: Old\n---\nBody\n",
+            ['New: "quoted"\\'],
+            '---\ntitle: "New: \\"quoted\\"\\\\"\n---\nBody\n',
+        ),
         ('+++\ntitle = "Old"\n+++\n', ["Nouveau"], '+++\ntitle = "Nouveau"\n+++\n'),
     ],
 )
-def test_translations_are_spliced_in_place(text: str, translations: list[str], expected: str) -> None:
+def test_translations_are_spliced_in_place(
+    text: str, translations: list[str], expected: str
+) -> None:
     assert translate(text, *translations) == expected
 
 
@@ -69,7 +91,8 @@ def test_front_matter_title_round_trips_through_yaml_and_toml() -> None:
 def test_html_is_sanitised() -> None:
     document = segment.parse("Hello\n\nWorld [x](https://ok.example)\n")
     hostile = {
-        0: '<script>alert(1)</script><img src=x onerror="alert(1)"> <a href="javascript:alert(1)">a</a>',
+        0: '<script>alert(1)</script><img src=x onerror="alert(1)"> '
+        '<a href="javascript:alert(1)">a</a>',
         1: "[link]{1} [bad](javascript:alert(1)) <iframe src=//evil></iframe>",
     }
     html = render.render_html(document, hostile, language="fr")

@@ -22,7 +22,10 @@ def sources(text: str) -> list[tuple[str, str]]:
         ("# Title\n", [("heading", "Title")]),
         ("## Closed heading ##\n", [("heading", "Closed heading")]),
         ("Setext\nheading\n=====\n", [("heading", "Setext heading")]),
-        ("One\nparagraph  \nwith a hard break\n", [("paragraph", "One paragraph\nwith a hard break")]),
+        (
+            "One\nparagraph  \nwith a hard break\n",
+            [("paragraph", "One paragraph\nwith a hard break")],
+        ),
         ("Backslash\\\nbreak\n", [("paragraph", "Backslash\nbreak")]),
         ("- one\n- two\n  continued\n", [("list-item", "one"), ("list-item", "two continued")]),
         ("1. first\n2. second\n", [("list-item", "first"), ("list-item", "second")]),
@@ -31,9 +34,17 @@ def sources(text: str) -> list[tuple[str, str]]:
         ("- > quote in an item\n", [("blockquote", "quote in an item")]),
         (
             "| a | b |\n|---|:-:|\n| c \\| d | e |\n",
-            [("table-cell", "a"), ("table-cell", "b"), ("table-cell", "c \\| d"), ("table-cell", "e")],
+            [
+                ("table-cell", "a"),
+                ("table-cell", "b"),
+                ("table-cell", "c \\| d"),
+                ("table-cell", "e"),
+            ],
         ),
-        ("| a | b |\n|---|---|\n| only |\n", [("table-cell", "a"), ("table-cell", "b"), ("table-cell", "only")]),
+        (
+            "| a | b |\n|---|---|\n| only |\n",
+            [("table-cell", "a"), ("table-cell", "b"), ("table-cell", "only")],
+        ),
         ("```\ncode is not a segment\n```\n", []),
         ("    indented code\n", []),
         ("<div>\nraw html block\n</div>\n", []),

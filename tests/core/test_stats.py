@@ -102,7 +102,7 @@ def test_count(
 ) -> None:
     counts = count(items)
     assert (
-        counts.total,
+        counts.total_segments,
         counts.total_words,
         counts.done(review),
         counts.done_words(review),
