@@ -34,6 +34,7 @@ Severity = Literal["critical", "warning"]
 
 PLACEHOLDER = re.compile(r"\{\d+\}")
 FOOTNOTE = re.compile(r"\[\d+\]")
+_LINK_TARGET = re.compile(r"\](\{\d+\})")
 # "3,5" and "۳٫۵" in a translation are the source's "3.5".
 _DECIMAL_COMMA = re.compile(r"(?<=\d)[,٫](?=\d)")
 # CJK text uses full-width brackets where the source has ASCII ones.
@@ -117,6 +118,24 @@ class Footnotes(_SameMarkers):
     severity = "critical"
     description = "The translation keeps every footnote or reference marker ([1], [2] ...)."
     pattern = FOOTNOTE
+
+
+class Links(Check):
+    id = "links"
+    name = "Links"
+    severity = "critical"
+    description = "Each link keeps its text in brackets right before its target: [text]{1}."
+
+    def check(self, source: str, translation: str) -> str | None:
+        # Placeholders reports a target that is gone; here, one whose [text] is gone, which
+        # would render as the text followed by a bare "(https://...)".
+        kept = set(PLACEHOLDER.findall(translation))
+        broken = set(_LINK_TARGET.findall(source)) - set(_LINK_TARGET.findall(translation))
+        broken &= kept
+        if not broken:
+            return None
+        targets = ", ".join(_by_number(broken))
+        return f"Keep the link text in brackets right before {targets}, as in [text]{{1}}"
 
 
 class _Toolkit(Check):
@@ -206,6 +225,7 @@ CHECKS: dict[str, Check] = {
     for check in (
         Placeholders(),
         Footnotes(),
+        Links(),
         Urls(),
         Numbers(),
         Brackets(),

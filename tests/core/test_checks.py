@@ -54,6 +54,12 @@ EDITS = "3.5 million edits were made."
         (SEE, "Voir [la page]{2} pour plus de détails.", {"placeholders"}),
         (BOTH, "Voir [la FAQ]{2} et [la page]{2}.", {"placeholders"}),
         ("Read more{1}", "اقرأ المزيد", {"placeholders"}),
+        # Link text must stay in brackets before its target, or the page shows "(https://...)".
+        (SEE, "Voir la page{1} pour plus de détails.", {"links", "brackets"}),
+        (SEE, "Voir {1}[la page] pour plus de détails.", {"links"}),
+        (BOTH, "Voir [la FAQ]{2} et la page {1}.", {"links", "brackets"}),
+        ("An ![image]{1} here.", "Une ![image]{1} ici.", set()),
+        ("Some {1}bold{2} html.", "Du {1}gras{2} html.", set()),
         # Footnote markers.
         (LEADERSHIP, "Le conseil remercie la direction sortante.", {"footnotes"}),
         (LEADERSHIP, "Le conseil remercie la direction sortante [2].", {"footnotes"}),
