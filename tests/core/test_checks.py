@@ -148,7 +148,7 @@ def test_catalogue(check_id: str, name: str, severity: str) -> None:
 
 def test_catalogue_order() -> None:
     assert list(CHECKS) == [
-        "placeholders", "footnotes", "urls", "numbers",
+        "placeholders", "footnotes", "links", "urls", "numbers",
         "brackets", "leading-space", "trailing-space", "unchanged",
     ]  # fmt: skip
 
