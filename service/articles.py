@@ -257,6 +257,7 @@ class ArticleSummary:
     words: int
     target: int
     languages: tuple[LanguageCoverage, ...]
+    error: str | None = None  # why the article cannot be read, when it cannot
 
     @property
     def complete_languages(self) -> int:
@@ -274,3 +275,14 @@ def summary(content: Content, slug: str, target: int) -> ArticleSummary:
         target=target,
         languages=tuple(coverage(content, slug)),
     )
+
+
+def summaries(content: Content, target: int) -> list[ArticleSummary]:
+    """Every article's summary; one that cannot be read is listed with its error."""
+    result = []
+    for slug in slugs(content):
+        try:
+            result.append(summary(content, slug, target))
+        except ChorusError as error:
+            result.append(ArticleSummary(slug, slug, 0, 0, target, (), error=str(error)))
+    return result

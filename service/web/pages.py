@@ -17,9 +17,7 @@ def _content() -> articles.Content:
 
 @blueprint.get("/")
 def index() -> str:
-    content = _content()
-    target = current_app.config["TARGET_LANGUAGES"]
-    listing = [articles.summary(content, slug, target) for slug in articles.slugs(content)]
+    listing = articles.summaries(_content(), current_app.config["TARGET_LANGUAGES"])
     return render_template("index.html", articles=listing)
 
 

@@ -73,8 +73,15 @@ def test_errors_are_pages_not_500s(
     assert message in page.get_data(as_text=True)
 
 
-def test_broken_source_is_a_400(client: FlaskClient, imported: Path) -> None:
-    (imported / "source" / f"{SEED_SLUG}.md").write_bytes(b"\xff\xfe broken")
-    page = client.get(f"/articles/{SEED_SLUG}")
+def test_broken_source_is_a_400_and_does_not_break_the_index(
+    client: FlaskClient, imported: Path
+) -> None:
+    (imported / "source" / "broken.md").write_bytes(b"\xff\xfe broken")
+    page = client.get("/articles/broken")
     assert page.status_code == 400
     assert "not UTF-8" in page.get_data(as_text=True)
+    index = client.get("/")
+    assert index.status_code == 200
+    text = index.get_data(as_text=True)
+    assert "cannot be read: source/broken.md: not UTF-8" in text
+    assert "A Leadership Development Task Force" in text
