@@ -193,27 +193,52 @@ def export(content: Content, slug: str, language: str) -> str:
     return catalog.dumps(current_catalog(content, slug, language))
 
 
+@dataclass(frozen=True)
+class Rendering:
+    """A rendered article, and the translations left out because a critical check fails."""
+
+    text: str
+    rejected: tuple[tuple[segment.Segment, tuple[str, ...]], ...] = ()
+
+    def warnings(self) -> list[str]:
+        return [
+            f"line {s.line} ({s.kind}): translation not used, source text shown: "
+            + "; ".join(messages)
+            for s, messages in self.rejected
+        ]
+
+
 def render_article(
     content: Content, slug: str, language: str, *, fmt: str = "md", draft: bool = False
-) -> str:
+) -> Rendering:
     """The article in ``language``: Markdown or sanitised HTML.
 
     Published form: current translations only. ``draft`` also uses outdated
-    translations, as a translator's preview does. Source text where none.
+    translations, as a translator's preview does. Source text where none, and
+    where a translation fails a critical check (listed in the result).
     """
+    if fmt not in ("md", "html"):
+        raise ChorusError(f"unknown format {fmt!r} (md or html)")
     language_info = languages.get(language)
     doc = document(content, slug)
     found = language_catalog(content, slug, language)
-    translations = {}
+    translations: dict[int, str] = {}
     if found is not None:
         translations = catalog.translations(doc, found, include_outdated=draft)
+    usable, rejected = render.sound(doc, translations)
     if fmt == "md":
-        return render.render_markdown(doc, translations)
-    if fmt == "html":
-        return render.render_html(
-            doc, translations, language=language_info.code, direction=language_info.direction
+        text = render.render_markdown(doc, usable)
+    else:
+        text = render.render_html(
+            doc, usable, language=language_info.code, direction=language_info.direction
         )
-    raise ChorusError(f"unknown format {fmt!r} (md or html)")
+    return Rendering(
+        text,
+        tuple(
+            (doc.segments[position], tuple(r.message for r in results))
+            for position, results in rejected.items()
+        ),
+    )
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,10 @@ def export_command(slug: str, language: str, output: str | None) -> None:
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 def render_command(slug: str, language: str, fmt: str, draft: bool, output: str | None) -> None:
     """Print the article translated into LANGUAGE, source text where none."""
-    _output(articles.render_article(_content(), slug, language, fmt=fmt, draft=draft), output)
+    rendering = articles.render_article(_content(), slug, language, fmt=fmt, draft=draft)
+    for warning in rendering.warnings():
+        click.echo(f"Warning: {warning}", err=True)
+    _output(rendering.text, output)
 
 
 @main.command("stats")

@@ -110,6 +110,25 @@ def test_export_render_and_stats(runner: FlaskCliRunner, content: Path) -> None:
     assert header["Language"] == "pt_BR"
 
 
+def test_a_translation_failing_a_critical_check_is_not_rendered(
+    runner: FlaskCliRunner, content: Path
+) -> None:
+    (content / "source" / "links.md").write_text(
+        "See [the page](https://a.org).\n\nPlain text.\n", encoding="utf-8"
+    )
+    chorus(runner, "import", "links")
+    fr = content / "po" / "links" / "fr.po"
+    chorus(runner, "export", "links", "fr", "-o", str(fr))
+    translations = {"See [the page]{1}.": "Voir la page.", "Plain text.": "Texte simple."}
+    translate_po(fr, translations.get)
+    result = chorus(runner, "render", "links", "fr")
+    assert result.exit_code == 0
+    assert result.stdout == "See [the page](https://a.org).\n\nTexte simple.\n"
+    assert result.stderr == (
+        "Warning: line 1 (paragraph): translation not used, source text shown: Missing {1}\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

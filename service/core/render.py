@@ -13,7 +13,10 @@
    is escaped; a translator's line break becomes a hard line break in
    paragraphs and a space in headings and table cells; pipes in table cells
    are escaped; a title is written back as a quoted front-matter string.
-4. HTML is the translated Markdown rendered with the same dialect and then
+4. :func:`sound` sets aside translations that fail a critical check (a lost
+   placeholder would drop a link): callers render the source text for those
+   segments and tell the user, so a rendering is never silently broken.
+5. HTML is the translated Markdown rendered with the same dialect and then
    sanitised with nh3 (ammonia): no script, event handler, ``javascript:``
    URL or frame can come through, whatever the source or a translation says.
 """
@@ -26,7 +29,7 @@ from collections.abc import Mapping
 
 import nh3
 
-from service.core import markdown
+from service.core import checks, markdown
 from service.core.segment import PLACEHOLDER, Document, Segment, parse, quote_scalar
 
 _SETEXT_OR_DELIMITER_ROW = re.compile(
@@ -37,6 +40,24 @@ _UNESCAPED_PIPE = re.compile(r"(?<!\\)((?:\\\\)*)\|")
 _CLOSING_HASHES = re.compile(r"(^|[ \t])(#+)$")
 _ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _HTML_ATTRIBUTES = {**nh3.ALLOWED_ATTRIBUTES, "code": {"class"}, "article": {"lang", "dir"}}
+
+
+def sound(
+    document: Document, translations: Mapping[int, str]
+) -> tuple[dict[int, str], dict[int, list[checks.CheckResult]]]:
+    """Split translations into those safe to render and those failing a critical check."""
+    kept: dict[int, str] = {}
+    rejected: dict[int, list[checks.CheckResult]] = {}
+    for segment in document.segments:
+        translation = translations.get(segment.position)
+        if translation is None:
+            continue
+        critical = [r for r in checks.run(segment.source, translation) if r.severity == "critical"]
+        if critical:
+            rejected[segment.position] = critical
+        else:
+            kept[segment.position] = translation
+    return kept, rejected
 
 
 def render_markdown(

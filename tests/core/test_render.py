@@ -111,3 +111,12 @@ def test_html_has_title_direction_and_body() -> None:
     assert "<h2>جزء</h2>" in html
     assert "<p>Text</p>" in html
     assert "title:" not in html
+
+
+def test_sound_sets_aside_translations_that_would_break_the_page() -> None:
+    document = segment.parse("See [the page](https://a.org) [1].\n\nPlain.\n\nNumber 13.\n")
+    kept, rejected = render.sound(
+        document, {0: "Voir la page [1].", 1: "Simple.", 2: "Nombre treize."}
+    )
+    assert kept == {1: "Simple.", 2: "Nombre treize."}  # a warning does not stop rendering
+    assert [r.id for r in rejected[0]] == ["placeholders"]
