@@ -115,12 +115,9 @@ def fill(segment: Segment, translation: str) -> str:
         return _CLOSING_HASHES.sub(r"\1\\\2", line) if segment.context == "heading" else line
     lines = [_substitute(segment, part.strip()) for part in text.split("\n") if part.strip()]
     guarded = [_guard(line, first=index == 0) for index, line in enumerate(lines)]
-    out = guarded[0]
-    for line in guarded[1:]:
-        # A backslash is the visible hard break; after a line ending in a
-        # backslash it would be read as an escaped backslash, so use spaces.
-        out += ("  " if out.endswith("\\") else "\\") + segment.eol + segment.prefix + line
-    return out
+    # Two trailing spaces make the hard break: a backslash would be taken into a
+    # bare URL ending the line, or read as escaped after a line ending in one.
+    return ("  " + segment.eol + segment.prefix).join(guarded)
 
 
 def _substitute(segment: Segment, text: str, *, escape_pipes: bool = False) -> str:

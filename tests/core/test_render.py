@@ -37,12 +37,14 @@ def test_every_article_renders_identically_with_its_own_source(path: Path) -> No
         ("Body\n", ["1. not a list"], "1\\. not a list\n"),
         ("Body\n", ["> not a quote"], "\\> not a quote\n"),
         ("Body\n", ["<div>not html</div>"], "\\<div>not html</div>\n"),
-        ("Body\n", ["line one\nline two"], "line one\\\nline two\n"),
-        ("Body\n", ["line one\n\n\nline two"], "line one\\\nline two\n"),
-        ("Body\n", ["one\n===="], "one\\\n\\====\n"),
-        ("> quoted\n> text\n", ["cité\nsur deux lignes"], "> cité\\\n> sur deux lignes\n"),
+        ("Body\n", ["line one\nline two"], "line one  \nline two\n"),
+        ("Body\n", ["line one\n\n\nline two"], "line one  \nline two\n"),
+        ("Body\n", ["one\n===="], "one  \n\\====\n"),
+        ("Body\n", ["see https://a.org/x\nnext"], "see https://a.org/x  \nnext\n"),
+        ("Body\n", ["C:\\\nnext"], "C:\\  \nnext\n"),
+        ("> quoted\n> text\n", ["cité\nsur deux lignes"], "> cité  \n> sur deux lignes\n"),
         ("- item\n  more\n- next\n", ["élément", "suivant"], "- élément\n- suivant\n"),
-        ("1. item\n", ["a\nb"], "1. a\\\n   b\n"),
+        ("1. item\n", ["a\nb"], "1. a  \n   b\n"),
         (
             "| a | b |\n|---|---|\n| c | d |\n",
             ["x | y", "", "z\nw"],
@@ -51,7 +53,7 @@ def test_every_article_renders_identically_with_its_own_source(path: Path) -> No
         (
             "Text.\r\n\r\nMore.\r\n",
             ["Texte.", "Plus\nencore."],
-            "Texte.\r\n\r\nPlus\\\r\nencore.\r\n",
+            "Texte.\r\n\r\nPlus  \r\nencore.\r\n",
         ),
         ("Keep  \n", ["   padded   "], "padded  \n"),
         (
