@@ -22,13 +22,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app; ``overrides`` replace settings (tests pass their own)."""
     from flask import Flask
 
-    from service import settings
+    from service import db, settings
     from service.web import register
 
     app = Flask(__name__, template_folder=str(Path(__file__).parent.parent / "templates"))
     app.config.update(settings.load())
     app.config.update(overrides or {})
     app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or _instance_secret(app)
+    db.init_app(app)
     register(app)
     return app
 

@@ -1,23 +1,30 @@
 """The ``chorus`` command: a Flask CLI group over the app factory.
 
-Commands are thin: parse arguments, call one use case of
-:mod:`service.articles`, print. A user error is one line on stderr and exit
-status 1 (click's ``Error: ...``), never a traceback.
+Commands are thin: parse arguments, call use cases, print. A user error is
+one line on stderr and exit status 1 (click's ``Error: ...``), never a
+traceback. Long operations show a progress bar when stdout is a terminal.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
-from typing import Any
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from service import articles, create_app
+from service import accounts, coverage, create_app, db, importing, offline, publishing, queries
+from service.content import Content
 from service.core.errors import ChorusError
 from service.core.files import atomic_write
+
+T = TypeVar("T")
 
 
 class ChorusGroup(FlaskGroup):
@@ -26,12 +33,17 @@ class ChorusGroup(FlaskGroup):
             return super().invoke(ctx)
         except ChorusError as error:
             raise click.ClickException(str(error)) from None
+        except (OperationalError, ProgrammingError) as error:
+            reason = str(error.orig).splitlines()[0] if error.orig else str(error)
+            raise click.ClickException(
+                f"database error: {reason} (is the database set up? run: chorus init)"
+            ) from None
         except OSError as error:
             raise click.ClickException(f"{error.filename or ''}: {error.strerror}") from None
 
 
-def _content() -> articles.Content:
-    return articles.Content.from_config(current_app.config)
+def _content() -> Content:
+    return Content.from_config(current_app.config)
 
 
 def _output(text: str, path: str | None) -> None:
@@ -41,27 +53,107 @@ def _output(text: str, path: str | None) -> None:
         atomic_write(path, text)
 
 
+def _progress(items: Iterable[T], label: str) -> Iterator[T]:
+    items = list(items)
+    if len(items) > 1 and sys.stdout.isatty():
+        with click.progressbar(items, label=label, file=sys.stderr) as bar:
+            yield from bar
+    else:
+        yield from items
+
+
+def _password() -> str:
+    return sys.stdin.readline().rstrip("\n")
+
+
 @click.group(cls=ChorusGroup, create_app=create_app, add_version_option=False)
 def main() -> None:
     """Chorus: translate articles with volunteers, publish finished languages to git."""
 
 
+@main.command("init")
+@click.option("--admin", metavar="NAME", help="Create an admin account with this name.")
+@click.option("--password-stdin", is_flag=True, help="Read the admin's password from stdin.")
+@click.option("--email", help="The admin's email.")
+def init_command(admin: str | None, password_stdin: bool, email: str | None) -> None:
+    """Create or upgrade the database and import every source/*.md."""
+    db.upgrade()
+    content = _content()
+    for slug in _progress(content.slugs(), "Importing"):
+        report = importing.import_article(content, slug)
+        click.echo(report.summary())
+        if report.publication_error:
+            click.echo(f"Warning: template not committed: {report.publication_error}", err=True)
+    if admin:
+        password = _password() if password_stdin else None
+        accounts.add_user(admin, "admin", email=email, password=password)
+        click.echo(f"admin {admin} created")
+
+
 @main.command("import")
-@click.argument("articles_", metavar="[SLUG or PATH]...", nargs=-1)
+@click.argument("articles", metavar="[SLUG or PATH]...", nargs=-1)
 @click.option(
     "--no-retranslate",
     is_flag=True,
     help="The change is a typo fix: keep translations of changed segments current.",
 )
-def import_command(articles_: tuple[str, ...], no_retranslate: bool) -> None:
+def import_command(articles: tuple[str, ...], no_retranslate: bool) -> None:
     """Import or re-import articles (all of source/*.md when none is named)."""
     content = _content()
-    names = articles_ or tuple(articles.slugs(content))
+    names = articles or tuple(content.slugs())
     if not names:
         raise ChorusError(f"no article to import: {content.root / 'source'} has no *.md file")
-    for name in names:
-        report = articles.import_article(content, name, retranslate=not no_retranslate)
+    for name in _progress(names, "Importing"):
+        report = importing.import_article(content, name, retranslate=not no_retranslate)
         click.echo(report.summary())
+        if report.publication_error:
+            click.echo(f"Warning: template not committed: {report.publication_error}", err=True)
+
+
+@main.command("stats")
+@click.argument("slug", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def stats_command(slug: str | None, as_json: bool) -> None:
+    """Coverage per article and language, and any publication problem."""
+    items = [coverage.article_coverage(queries.article(slug))] if slug else coverage.all_articles()
+    if as_json:
+        click.echo(json.dumps([_article_json(a) for a in items], ensure_ascii=False, indent=2))
+        return
+    for article in items:
+        click.echo(
+            f"{article.slug}: {article.segments} segments, {article.words} words; "
+            f"{article.published} of {article.target} target languages published"
+        )
+        for item in article.languages:
+            line = (
+                f"  {item.code:<10} {item.state:<12} {item.percent:>5}% of segments, "
+                f"{item.percent_words:>5}% of words"
+            )
+            click.echo(line + (f"  problem: {item.problem}" if item.problem else ""))
+
+
+def _article_json(article: coverage.ArticleCoverage) -> dict[str, Any]:
+    return {
+        "article": article.slug,
+        "title": article.title,
+        "segments": article.segments,
+        "words": article.words,
+        "target": article.target,
+        "published": article.published,
+        "languages": [
+            {
+                "language": item.code,
+                "state": item.state,
+                "done": item.counts.done(item.review),
+                "percent": item.percent,
+                "percent_words": item.percent_words,
+                "critical": item.critical,
+                "commit": item.published_commit,
+                "problem": item.problem,
+            }
+            for item in article.languages
+        ],
+    }
 
 
 @main.command("export")
@@ -69,51 +161,103 @@ def import_command(articles_: tuple[str, ...], no_retranslate: bool) -> None:
 @click.argument("language")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 def export_command(slug: str, language: str, output: str | None) -> None:
-    """Print the current catalog of LANGUAGE as PO."""
-    _output(articles.export(_content(), slug, language), output)
+    """Print the current catalog of LANGUAGE as PO, for offline work."""
+    _output(offline.export(_content(), slug, language), output)
+
+
+@main.command("upload")
+@click.argument("slug")
+@click.argument("language")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--user", "user_name", required=True, help="Who translated it.")
+def upload_command(slug: str, language: str, file: Path, user_name: str) -> None:
+    """Merge an offline PO file; prints what happened to every entry."""
+    content = _content()
+    user = queries.user(user_name)
+    if not file.is_file():
+        raise ChorusError(f"{file}: no such file")
+    report = offline.upload(content, slug, language, file.read_bytes(), user, str(file))
+    for line in report.lines():
+        click.echo(line)
+    if report.published:
+        click.echo(f"published as {report.published[:12]}")
+    if report.publication_error:
+        click.echo(f"Warning: not published yet: {report.publication_error}", err=True)
 
 
 @main.command("render")
 @click.argument("slug")
 @click.argument("language")
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md")
-@click.option("--draft", is_flag=True, help="Use outdated translations too (the current state).")
+@click.option("--draft", is_flag=True, help="The current state instead of the published one.")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 def render_command(slug: str, language: str, fmt: str, draft: bool, output: str | None) -> None:
-    """Print the article translated into LANGUAGE, source text where none."""
-    rendering = articles.render_article(_content(), slug, language, fmt=fmt, draft=draft)
-    for warning in rendering.warnings():
+    """Print the article in LANGUAGE, byte for byte; source text where no translation."""
+    text, warnings = publishing.render_article(_content(), slug, language, fmt=fmt, draft=draft)
+    for warning in warnings:
         click.echo(f"Warning: {warning}", err=True)
-    _output(rendering.text, output)
+    _output(text, output)
 
 
-@main.command("stats")
+@main.command("publish")
 @click.argument("slug", required=False)
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def stats_command(slug: str | None, as_json: bool) -> None:
-    """Coverage per article and language, in segments and words."""
-    content = _content()
-    rows = []
-    for name in [slug] if slug else articles.slugs(content):
-        for item in articles.coverage(content, name):
-            counts = item.counts
-            rows.append(
-                {
-                    "article": name,
-                    "language": item.code,
-                    "segments": counts.total_segments,
-                    "translated": counts.done(False),
-                    "percent": counts.percent_done(False),
-                    "words": counts.total_words,
-                    "percent_words": counts.percent_done_words(False),
-                }
-            )
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    click.echo(f"{'article':40} {'language':10} {'segments':>9} {'done':>6} {'words %':>8}")
-    for row in rows:
-        click.echo(
-            f"{row['article']:40} {row['language']:10} {row['segments']:>9} "
-            f"{row['percent']:>5}% {row['percent_words']:>7}%"
-        )
+@click.argument("language", required=False)
+def publish_command(slug: str | None, language: str | None) -> None:
+    """Commit every finished, unpublished language; retry failed commits and pushes."""
+    results = publishing.publish(_content(), slug, language)
+    for result in results:
+        click.echo(result.summary())
+    failed = [r for r in results if r.error]
+    if failed:
+        raise ChorusError(f"{len(failed)} publication(s) failed; they will be retried")
+
+
+@main.group("user")
+def user_group() -> None:
+    """Accounts."""
+
+
+@user_group.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["translator", "reviewer", "coordinator", "admin"]))
+@click.option("--email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
+def user_add(name: str, role: str | None, email: str | None, password_stdin: bool) -> None:
+    """Create an account."""
+    password = _password() if password_stdin else None
+    user = accounts.add_user(name, role or "translator", email=email, password=password)
+    click.echo(f"user {user.name} ({user.role}) created")
+
+
+@main.group("token")
+def token_group() -> None:
+    """API tokens for scripts and publishers."""
+
+
+@token_group.command("add")
+@click.argument("name")
+@click.option("--user", "user_name", required=True)
+@click.option("--scope", type=click.Choice(["read", "write"]), default="read")
+def token_add(name: str, user_name: str, scope: str) -> None:
+    """Create an API token; it is printed once and cannot be shown again."""
+    click.echo(accounts.add_token(name, user_name, scope).token)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=8000, type=int)
+@click.option("--workers", default=2, type=int)
+def serve_command(host: str, port: int, workers: int) -> None:
+    """Run the production server (gunicorn)."""
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    os.execv(
+        gunicorn,
+        [
+            str(gunicorn),
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "service:create_app()",
+        ],
+    )

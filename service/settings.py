@@ -49,6 +49,12 @@ SETTINGS: tuple[Setting, ...] = (
         _directory,
     ),
     Setting(
+        "CHORUS_DATABASE_URL",
+        "",
+        "any SQLAlchemy URL; PostgreSQL for several servers "
+        "(default: `sqlite:///<instance>/chorus.db`)",
+    ),
+    Setting(
         "CHORUS_SECRET_KEY",
         "",
         "session signing key (default: generated once into the instance folder)",
@@ -64,6 +70,27 @@ SETTINGS: tuple[Setting, ...] = (
         "ar bn de es fr hi id ja pt-BR ru sw uk zh-Hans",
         "languages shown first to volunteers and coordinators (BCP 47, space-separated)",
         _language_list,
+    ),
+    Setting(
+        "CHORUS_GIT_PUSH",
+        "",
+        "remote (name or URL) to push published translations to; empty: no push",
+    ),
+    Setting(
+        "CHORUS_GIT_NAME",
+        "Chorus",
+        "committer name of the commits Chorus makes",
+    ),
+    Setting(
+        "CHORUS_GIT_EMAIL",
+        "chorus@localhost",
+        "committer email of the commits Chorus makes",
+    ),
+    Setting(
+        "CHORUS_MAX_TRANSLATION_CHARS",
+        "20000",
+        "longest translation accepted for one segment, in characters",
+        _positive_int,
     ),
     Setting(
         "CHORUS_MAX_SOURCE_BYTES",

@@ -1,35 +1,100 @@
-"""Fixtures in the manner of Flask's tutorial: ``content`` (a scratch content folder),
-``app``, ``client`` and ``runner``. No test touches the repository's own ``po/``."""
+"""Fixtures in the manner of Flask's tutorial: ``app``, ``client``, ``runner``, plus
+``content`` (a scratch git work tree holding a copy of the articles) and ``ctx``
+(an app context with the schema migrated, for use-case tests).
+
+Every database test runs on SQLite, and on PostgreSQL too when
+``CHORUS_TEST_DATABASE_URL`` names a database the tests may wipe (``.ci/run``
+makes one). No test touches the repository's own ``po/`` or git history.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine
 
-from service import create_app
+from service import create_app, db
+from service.content import Content
 
 ROOT = Path(__file__).parents[1]
 SEED_SLUG = "leadership-development-task-force"
+POSTGRES = os.environ.get("CHORUS_TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite", "postgresql"] if POSTGRES else ["sqlite"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_git(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the developer's git configuration or inherits another repository."""
+    for name in list(os.environ):
+        if name.startswith("GIT_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+
+
+def git(folder: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(folder), *args], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
 
 
 @pytest.fixture
 def content(tmp_path: Path) -> Path:
-    """A content folder holding a copy of the repository's articles and nothing in po/."""
+    """A git work tree holding a copy of the repository's articles and an empty po/."""
     folder = tmp_path / "content"
     shutil.copytree(ROOT / "source", folder / "source")
     (folder / "po").mkdir()
+    git(folder, "init", "-q", "-b", "main")
+    git(folder, "config", "user.name", "Site Owner")
+    git(folder, "config", "user.email", "owner@example.org")
+    git(folder, "add", "source")
+    git(folder, "commit", "-q", "-m", "Articles")
     return folder
 
 
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'chorus.db'}"
+    engine = create_engine(POSTGRES)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+    return POSTGRES
+
+
 @pytest.fixture
-def app(content: Path, tmp_path: Path) -> Flask:
-    app = create_app({"TESTING": True, "CONTENT_DIR": content, "SECRET_KEY": "test"})
+def app(content: Path, database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "TESTING": True,
+            "CONTENT_DIR": content,
+            "SECRET_KEY": "test",
+            "DATABASE_URL": database_url,
+        }
+    )
     app.instance_path = str(tmp_path / "instance")
-    return app
+    with app.app_context():
+        db.upgrade()
+    yield app
+    with app.app_context():
+        db.db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Iterator[Content]:
+    """An app context for calling use cases directly; yields the content settings."""
+    with app.app_context():
+        yield Content.from_config(app.config)
+        db.db.session.remove()
 
 
 @pytest.fixture

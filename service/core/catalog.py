@@ -40,6 +40,7 @@ _SYNTAX = re.compile(
     rf"\s*(?:#.*|(?:#~\s*)?(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?{_STRING})?\s*"
 )
 _KIND = "kind: "
+_VERSION = "version: "
 _SERVICE_TRANSLATOR = "Chorus <chorus@localhost>"
 
 
@@ -60,6 +61,7 @@ class Entry:
     fuzzy: bool = False
     previous: str | None = None
     obsolete: bool = False
+    version: int | None = None  # the server's version at export, for the offline round trip
 
     @property
     def translated(self) -> bool:
@@ -214,7 +216,8 @@ def dumps(catalog: Catalog) -> str:
                 msgctxt=str(entry.id),
                 msgid=entry.source,
                 msgstr=entry.translation,
-                comment=f"{_KIND}{entry.kind}",
+                comment=f"{_KIND}{entry.kind}"
+                + (f"\n{_VERSION}{entry.version}" if entry.version is not None else ""),
                 occurrences=[(catalog.source_path, str(entry.line))] if entry.line else [],
                 flags=["fuzzy"] if entry.fuzzy else [],
                 previous_msgid=entry.previous,
@@ -337,10 +340,12 @@ def _entries(po: polib.POFile, name: str) -> list[Entry]:
         if ident in seen:
             raise CatalogError(name, f"segment id {ident} appears twice", line)
         seen.add(ident)
-        kind = "paragraph"
+        kind, version = "paragraph", None
         for comment in item.comment.splitlines():
             if comment.startswith(_KIND):
                 kind = comment[len(_KIND) :].strip()
+            elif comment.startswith(_VERSION) and comment[len(_VERSION) :].strip().isdigit():
+                version = int(comment[len(_VERSION) :].strip())
         entries.append(
             Entry(
                 id=ident,
@@ -351,6 +356,7 @@ def _entries(po: polib.POFile, name: str) -> list[Entry]:
                 fuzzy="fuzzy" in item.flags,
                 previous=item.previous_msgid,
                 obsolete=bool(item.obsolete),
+                version=version,
             )
         )
     return entries

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
-from service.articles import NotFound
+from service.content import NotFound
 from service.core.errors import ChorusError, LanguageError
 
 

@@ -84,6 +84,7 @@ def test_read_returns_exactly_what_was_written(tmp_path: Path) -> None:
     entries = (
         Entry(1, "Title", "Titre", kind="title", line=2),
         Entry(2, "Changed text", "Texte", kind="paragraph", line=5, fuzzy=True, previous="Text"),
+        Entry(4, "Stamped", "Estampillé", kind="paragraph", line=6, version=7),
         Entry(3, "Line\nbreak «»", "", kind="list-item", line=7),
         Entry(9, "Vanished", "Disparu", obsolete=True),
     )

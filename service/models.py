@@ -1,0 +1,203 @@
+"""The working copy's tables, as typed SQLAlchemy 2 models.
+
+An article has revisions (its source text at each import) and segments (stable
+``number`` per article, the PO ``msgctxt``). A translation is one segment in
+one language, with a state (:class:`service.core.stats.State`) and a
+``version`` that every change increments (compare-and-set). Every change is
+also a row of ``changes``, never updated nor deleted. Suggestions keep text
+that could not be applied (a conflict) so it is never lost. Publications
+record which commit published which language at which source revision.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from service.db import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Role(StrEnum):
+    TRANSLATOR = "translator"
+    REVIEWER = "reviewer"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+    def at_least(self, other: Role) -> bool:
+        order = list(Role)
+        return order.index(self) >= order.index(other)
+
+
+class How(StrEnum):
+    """How a change was made, as the history shows it."""
+
+    EDITOR = "editor"
+    UPLOAD = "upload"
+    IMPORT = "import"
+    REVERT = "revert"
+    APPROVE = "approve"
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(16), default=Role.TRANSLATOR.value)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def git_email(self) -> str:
+        return self.email or f"{self.name}@users.chorus.invalid"
+
+
+class Token(db.Model):
+    __tablename__ = "tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the token
+    scope: Mapped[str] = mapped_column(String(8), default="read")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class Article(db.Model):
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    target_languages: Mapped[int] = mapped_column(default=13)
+    priority_languages: Mapped[str] = mapped_column(Text, default="")  # BCP 47, space-separated
+    deadline: Mapped[date | None]
+    review_required: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Revision(db.Model):
+    """The article's source text as imported, numbered 1, 2, ... per article."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("article_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(64))  # sha256 of the text
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Segment(db.Model):
+    __tablename__ = "segments"
+    __table_args__ = (
+        UniqueConstraint("article_id", "number"),
+        Index("ix_segments_article_position", "article_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    number: Mapped[int]  # the stable id: msgctxt, URL id; never reused within an article
+    kind: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int | None]  # order in the current source; None once obsolete
+    line: Mapped[int] = mapped_column(default=0)
+    source: Mapped[str] = mapped_column(Text)
+    previous_source: Mapped[str | None] = mapped_column(Text)  # before the last change
+    words: Mapped[int] = mapped_column(default=0)
+    obsolete: Mapped[bool] = mapped_column(default=False)
+
+
+class Translation(db.Model):
+    __tablename__ = "translations"
+    __table_args__ = (
+        UniqueConstraint("segment_id", "language"),
+        Index("ix_translations_language", "language"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(35))  # BCP 47
+    text: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+    previous_source: Mapped[str | None] = mapped_column(Text)  # what an outdated text translated
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    segment: Mapped[Segment] = relationship()
+    user: Mapped[User | None] = relationship()
+
+
+class Change(db.Model):
+    """One change of one translation: append-only history."""
+
+    __tablename__ = "changes"
+    __table_args__ = (Index("ix_changes_segment_language", "segment_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(35))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    how: Mapped[str] = mapped_column(String(16))
+    old_text: Mapped[str] = mapped_column(Text, default="")
+    new_text: Mapped[str] = mapped_column(Text, default="")
+    old_state: Mapped[int] = mapped_column(default=0)
+    new_state: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int]  # the translation's version after this change
+
+    user: Mapped[User | None] = relationship()
+
+
+class Suggestion(db.Model):
+    __tablename__ = "suggestions"
+    __table_args__ = (Index("ix_suggestions_segment_language", "segment_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(35))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(16))  # "conflict" (editor) or "upload"
+    based_on_version: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User | None] = relationship()
+
+
+class Publication(db.Model):
+    """One attempt to publish a language (or, with language None, the template) to git."""
+
+    __tablename__ = "publications"
+    __table_args__ = (Index("ix_publications_article_language", "article_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    language: Mapped[str | None] = mapped_column(String(35))
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # committed | failed
+    commit: Mapped[str | None] = mapped_column(String(64))
+    catalog: Mapped[str] = mapped_column(Text, default="")  # the PO text written
+    author: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    pushed: Mapped[bool] = mapped_column(default=False)
+    push_error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    revision: Mapped[Revision] = relationship()

@@ -1,0 +1,80 @@
+"""Lookups shared by the use cases: one article, its segments, its translations.
+
+Each raises :class:`~service.content.NotFound` with a one-line reason when the
+thing asked for does not exist, so callers never test for None.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from service.content import NotFound, check_slug
+from service.core import languages
+from service.db import db
+from service.models import Article, Revision, Segment, Translation, User
+
+
+def article(slug: str) -> Article:
+    found = db.session.scalar(select(Article).where(Article.slug == check_slug(slug)))
+    if found is None:
+        raise NotFound(f"no article {slug!r} (import it with: chorus import {slug})")
+    return found
+
+
+def language(code: str) -> str:
+    """The canonical BCP 47 code; raises LanguageError."""
+    return languages.get(code).code
+
+
+def revision(item: Article) -> Revision:
+    found = db.session.scalar(
+        select(Revision).where(Revision.article_id == item.id).order_by(Revision.number.desc())
+    )
+    if found is None:  # an article always gets a revision when it is imported
+        raise NotFound(f"article {item.slug!r} has no source revision")
+    return found
+
+
+def segments(item: Article, *, obsolete: bool = False) -> list[Segment]:
+    """Active segments in reading order (or, with ``obsolete``, the obsolete ones)."""
+    query = select(Segment).where(Segment.article_id == item.id, Segment.obsolete == obsolete)
+    order = Segment.number if obsolete else Segment.position
+    return list(db.session.scalars(query.order_by(order)))
+
+
+def segment(item: Article, number: int) -> Segment:
+    found = db.session.scalar(
+        select(Segment).where(Segment.article_id == item.id, Segment.number == number)
+    )
+    if found is None:
+        raise NotFound(f"article {item.slug!r} has no segment {number}")
+    return found
+
+
+def translations(item: Article, code: str) -> dict[int, Translation]:
+    """The article's translations into one language, keyed by segment id (row id)."""
+    query = (
+        select(Translation)
+        .join(Segment, Segment.id == Translation.segment_id)
+        .where(Segment.article_id == item.id, Translation.language == code)
+    )
+    return {t.segment_id: t for t in db.session.scalars(query)}
+
+
+def started_languages(item: Article) -> list[str]:
+    """Languages with at least one non-empty translation of this article."""
+    query = (
+        select(Translation.language)
+        .join(Segment, Segment.id == Translation.segment_id)
+        .where(Segment.article_id == item.id, Translation.text != "")
+        .group_by(Translation.language)
+        .order_by(func.min(Translation.language))
+    )
+    return list(db.session.scalars(query))
+
+
+def user(name: str) -> User:
+    found = db.session.scalar(select(User).where(User.name == name))
+    if found is None:
+        raise NotFound(f"no user {name!r} (add one with: chorus user add {name} --role translator)")
+    return found
