@@ -15,8 +15,17 @@ $(BIN)/chorus: pyproject.toml
 
 install: $(BIN)/chorus
 
+# `make run` serves a scratch copy of source/ (instance/run/content, its own git repository
+# and SQLite database), so trying Chorus by hand never commits into this repository's po/.
+RUN := $(CURDIR)/instance/run
+RUN_ENV := CHORUS_CONTENT_DIR=$(RUN)/content CHORUS_DATABASE_URL=sqlite:///$(RUN)/chorus.db
+
 run: install
-	$(BIN)/chorus run --host $(HOST) --port $(PORT)
+	mkdir -p $(RUN)/content/source
+	cp source/*.md $(RUN)/content/source/
+	test -d $(RUN)/content/.git || git -C $(RUN)/content init -q
+	$(RUN_ENV) $(BIN)/chorus init
+	$(RUN_ENV) $(BIN)/chorus run --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check service tests bench

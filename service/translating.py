@@ -117,6 +117,8 @@ def apply(
         return _result(current, changed=False)  # nothing to change, nothing lost
     if current_version != version:
         return _conflict(segment, language, text, version, user, current, suggestion_origin)
+    old_text = current.text if current is not None else ""
+    old_state = current.state if current is not None else int(State.EMPTY)
     now = utcnow()
     values = {
         "text": text,
@@ -158,9 +160,9 @@ def apply(
             user_id=user.id if user else None,
             at=now,
             how=how.value,
-            old_text=current.text if current is not None else "",
+            old_text=old_text,
             new_text=text,
-            old_state=current.state if current is not None else int(State.EMPTY),
+            old_state=old_state,
             new_state=int(state),
             version=version + 1,
         )

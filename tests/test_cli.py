@@ -1,4 +1,4 @@
-"""The ``chorus`` command on files: import, export, render, stats, and its errors."""
+"""The ``chorus`` command: every command of the design, and its one-line errors."""
 
 from __future__ import annotations
 
@@ -13,149 +13,142 @@ import pytest
 from flask.testing import FlaskCliRunner
 
 from service.cli import main
-from tests.conftest import SEED_SLUG
+from tests.conftest import SEED_SLUG, git
 
 CHORUS = str(Path(sys.executable).parent / "chorus")
 
 
-def chorus(runner: FlaskCliRunner, *args: str):
-    return runner.invoke(main, list(args))
+def chorus(runner: FlaskCliRunner, *args: str, stdin: str | None = None):
+    return runner.invoke(main, list(args), input=stdin)
 
 
-def translate_po(path: Path, translate) -> None:
+def ok(runner: FlaskCliRunner, *args: str, stdin: str | None = None):
+    result = chorus(runner, *args, stdin=stdin)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture
+def initialised(runner: FlaskCliRunner) -> FlaskCliRunner:
+    result = ok(runner, "init", "--admin", "root", "--password-stdin", stdin="a long secret\n")
+    assert f"{SEED_SLUG}: 22 segments" in result.output
+    assert "admin root created" in result.output
+    ok(runner, "user", "add", "ana", "--role", "translator", "--email", "ana@example.org")
+    return runner
+
+
+def translate_all(path: Path, translate) -> None:
     po = polib.pofile(str(path))
     for entry in po:
         entry.msgstr = translate(entry.msgid)
     po.save()
 
 
-def test_import_writes_template_and_reports_counts(runner: FlaskCliRunner, content: Path) -> None:
-    result = chorus(runner, "import")
-    assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"{SEED_SLUG}: 22 segments (")
-    assert "22 new, 0 unchanged, 0 outdated, 0 obsolete" in result.output
-    template = polib.pofile(str(content / "po" / SEED_SLUG / f"{SEED_SLUG}.pot"))
-    assert [e.msgctxt for e in template] == [str(n) for n in range(1, 23)]
-
-    again = chorus(runner, "import", SEED_SLUG)
-    assert "0 new, 22 unchanged, 0 outdated, 0 obsolete" in again.output
+def test_init_is_repeatable(initialised: FlaskCliRunner) -> None:
+    again = ok(initialised, "init")
+    assert "0 new, 22 unchanged" in again.output
 
 
-def test_reimport_after_an_edit_keeps_translations_and_marks_outdated(
-    runner: FlaskCliRunner, content: Path
-) -> None:
-    chorus(runner, "import")
-    exported = chorus(
-        runner, "export", SEED_SLUG, "fr", "-o", str(content / "po" / SEED_SLUG / "fr.po")
+def test_offline_round_trip_publishes(initialised: FlaskCliRunner, content: Path, tmp_path) -> None:
+    po = tmp_path / "fr.po"
+    ok(initialised, "export", SEED_SLUG, "fr", "-o", str(po))
+    assert polib.pofile(str(po)).metadata["Language"] == "fr"
+    translate_all(po, lambda source: f"FR {source}")
+    result = ok(initialised, "upload", SEED_SLUG, "fr", str(po), "--user", "ana")
+    assert f"{SEED_SLUG} fr: 22 applied" in result.output
+    assert "published as" in result.output
+    assert git(content, "log", "-1", "--format=%an|%s") == (
+        f"ana|Publish fr translation of {SEED_SLUG}\n"
     )
-    assert exported.exit_code == 0, exported.output
-    fr = content / "po" / SEED_SLUG / "fr.po"
-    translate_po(fr, lambda source: f"FR {source}")
+    assert (content / "po" / SEED_SLUG / "fr.po").is_file()
 
-    source = content / "source" / f"{SEED_SLUG}.md"
-    text = source.read_text(encoding="utf-8")
-    source.write_text(
-        text.replace("Good leaders can help to grow", "Good leaders can help us grow").replace(
-            "## How to participate\n", "## How to participate\n\nA new paragraph.\n"
-        ),
-        encoding="utf-8",
-    )
-    result = chorus(runner, "import", SEED_SLUG)
-    assert (
-        "1 new, 21 unchanged, 1 outdated, 0 obsolete; 1 language catalogs updated" in result.output
-    )
+    rendered = ok(initialised, "render", SEED_SLUG, "fr").output
+    assert "\nFR Translate this post\n" in rendered
+    html = ok(initialised, "render", SEED_SLUG, "fr", "--format", "html").output
+    assert html.startswith('<article lang="fr" dir="ltr"><h1>FR A Leadership')
 
-    entries = {e.msgid: e for e in polib.pofile(str(fr))}
-    edited = next(e for source_text, e in entries.items() if "help us grow" in source_text)
-    assert edited.fuzzy
-    assert edited.previous_msgid.startswith("Good leaders can help to grow")
-    assert edited.msgstr.startswith("FR Good leaders can help to grow")
-    assert entries["A new paragraph."].msgstr == ""
-    assert entries["Translate this post"].msgstr == "FR Translate this post"
+    stats = json.loads(ok(initialised, "stats", "--json").output)
+    [fr] = stats[0]["languages"]
+    assert (fr["language"], fr["state"], fr["percent"]) == ("fr", "published", 100.0)
+    assert "published" in ok(initialised, "stats").output
+
+    published = ok(initialised, "publish").output
+    assert "fr: already published" in published
 
 
-def test_import_a_path_outside_source(
-    runner: FlaskCliRunner, content: Path, tmp_path: Path
-) -> None:
-    outside = tmp_path / "news-item.md"
-    outside.write_text("# News\n\nHello.\n", encoding="utf-8")
-    result = chorus(runner, "import", str(outside))
-    assert result.exit_code == 0, result.output
-    assert (content / "source" / "news-item.md").read_text(encoding="utf-8") == "# News\n\nHello.\n"
-    assert (content / "po" / "news-item" / "news-item.pot").is_file()
+def test_render_draft_before_publication(initialised: FlaskCliRunner, tmp_path) -> None:
+    po = tmp_path / "de.po"
+    ok(initialised, "export", SEED_SLUG, "de", "-o", str(po))
+    translate_all(po, lambda s: "Diesen Beitrag übersetzen" if s == "Translate this post" else "")
+    ok(initialised, "upload", SEED_SLUG, "de", str(po), "--user", "ana")
+    not_yet = chorus(initialised, "render", SEED_SLUG, "de")
+    assert not_yet.exit_code == 1
+    assert "is not published yet" in not_yet.stderr
+    draft = ok(initialised, "render", SEED_SLUG, "de", "--draft").output
+    assert "\nDiesen Beitrag übersetzen\n" in draft
+    assert "## Why develop leaders?" in draft
 
 
-def test_export_render_and_stats(runner: FlaskCliRunner, content: Path) -> None:
-    chorus(runner, "import")
-    fr = content / "po" / SEED_SLUG / "fr.po"
-    chorus(runner, "export", SEED_SLUG, "fr", "-o", str(fr))
-    translate_po(fr, lambda s: "Traduire cet article" if s == "Translate this post" else "")
-
-    rendered = chorus(runner, "render", SEED_SLUG, "fr")
-    assert rendered.exit_code == 0
-    assert "\nTraduire cet article\n" in rendered.output
-    assert "## Why develop leaders?" in rendered.output
-
-    html = chorus(runner, "render", SEED_SLUG, "fr", "--format", "html")
-    assert html.output.startswith('<article lang="fr" dir="ltr"><h1>A Leadership Development')
-    assert "<p>Traduire cet article</p>" in html.output
-
-    stats = chorus(runner, "stats", "--json")
-    [row] = json.loads(stats.output)
-    assert (row["language"], row["segments"], row["translated"]) == ("fr", 22, 1)
-    assert 0 < row["percent"] < 100
-
-    exported = chorus(runner, "export", SEED_SLUG, "pt-BR")
-    header = polib.pofile(exported.output).metadata
-    assert header["Language"] == "pt_BR"
-
-
-def test_a_translation_failing_a_critical_check_is_not_rendered(
-    runner: FlaskCliRunner, content: Path
-) -> None:
-    (content / "source" / "links.md").write_text(
-        "See [the page](https://a.org).\n\nPlain text.\n", encoding="utf-8"
-    )
-    chorus(runner, "import", "links")
-    fr = content / "po" / "links" / "fr.po"
-    chorus(runner, "export", "links", "fr", "-o", str(fr))
-    translations = {"See [the page]{1}.": "Voir la page.", "Plain text.": "Texte simple."}
-    translate_po(fr, translations.get)
-    result = chorus(runner, "render", "links", "fr")
-    assert result.exit_code == 0
-    assert result.stdout == "See [the page](https://a.org).\n\nTexte simple.\n"
-    assert result.stderr == (
-        "Warning: line 1 (paragraph): translation not used, source text shown: Missing {1}\n"
-    )
+def test_tokens_are_printed_once(initialised: FlaskCliRunner) -> None:
+    token = ok(initialised, "token", "add", "blog", "--user", "ana", "--scope", "read").output
+    assert token.startswith("chorus_")
+    assert len(token.strip()) > 40
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["render", "no-such-article", "fr"], "no article 'no-such-article'"),
-        (["render", SEED_SLUG, "xx"], "'xx' names no language known to CLDR"),
-        (["render", "../etc", "fr"], "is not an article name"),
-        (["export", SEED_SLUG, "fr"], "has not been imported yet"),
+        (["render", SEED_SLUG, "xx", "--draft"], "'xx' names no language known to CLDR"),
+        (["export", "../etc", "fr"], "is not an article name"),
         (["import", "missing.md"], "missing.md: no such file"),
+        (["upload", SEED_SLUG, "fr", "missing.po", "--user", "ana"], "missing.po: no such file"),
+        (["upload", SEED_SLUG, "fr", "x.po", "--user", "nobody"], "no user 'nobody'"),
+        (["user", "add", "ana"], "user 'ana' exists already"),
+        (["user", "add", "bad name"], "is not a user name"),
+        (["token", "add", "t", "--user", "ghost"], "no user 'ghost'"),
     ],
 )
 def test_user_errors_are_one_line_and_exit_1(
-    runner: FlaskCliRunner, args: list[str], message: str
+    initialised: FlaskCliRunner, args: list[str], message: str
 ) -> None:
-    result = chorus(runner, *args)
+    result = chorus(initialised, *args)
     assert result.exit_code == 1
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.output
 
 
+def test_a_bad_upload_is_one_line(initialised: FlaskCliRunner, tmp_path) -> None:
+    bad = tmp_path / "bad.po"
+    bad.write_text('msgid ""\nmsgstr ""\n\nmsgctxt "1"\nmsgid "unterminated\n', encoding="utf-8")
+    result = chorus(initialised, "upload", SEED_SLUG, "fr", str(bad), "--user", "ana")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"Error: {bad}:5: not a valid PO file (cannot read 'msgid \"unterminated')"
+    )
+
+
+def run(env_extra: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    env = {**os.environ, **env_extra}
+    return subprocess.run(
+        [CHORUS, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
         (b"", "empty file"),
-        (b"\0\0binary", "binary file"),
-        (b"caf\xe9\n", "not UTF-8"),
-        (b"x" * 2000, "larger than the limit of 1000 bytes"),
+        (b"\0\0binary", "binary file (it contains NUL bytes), not Markdown"),
+        (b"caf\xe9\n", "not UTF-8 (invalid byte 0xe9 at line 1, column 4)"),
+        (b"x" * 2000, "larger than the limit of 1000 bytes (2000 bytes)"),
     ],
 )
 def test_bad_markdown_is_refused_by_the_real_command(
@@ -163,29 +156,35 @@ def test_bad_markdown_is_refused_by_the_real_command(
 ) -> None:
     bad = tmp_path / "bad.md"
     bad.write_bytes(data)
-    before = sorted(p.relative_to(content) for p in content.rglob("*"))
-    env = {**os.environ, "CHORUS_CONTENT_DIR": str(content), "CHORUS_MAX_SOURCE_BYTES": "1000"}
-    result = subprocess.run(
-        [CHORUS, "import", str(bad)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    env = {
+        "CHORUS_CONTENT_DIR": str(content),
+        "CHORUS_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+    }
+    assert run(env, "init").returncode == 0
+    env["CHORUS_MAX_SOURCE_BYTES"] = "1000"
+    before = sorted(p.relative_to(content) for p in content.rglob("*") if ".git" not in p.parts)
+    head = git(content, "rev-parse", "HEAD")
+    result = run(env, "import", str(bad))
     assert result.returncode == 1
     assert result.stdout == ""
-    [line] = result.stderr.strip().splitlines()
-    assert line == f"Error: {bad}: {reason}" or line.startswith(f"Error: {bad}: {reason}")
-    assert sorted(p.relative_to(content) for p in content.rglob("*")) == before
+    assert result.stderr.strip().splitlines() == [f"Error: {bad}: {reason}"]
+    after = sorted(p.relative_to(content) for p in content.rglob("*") if ".git" not in p.parts)
+    assert after == before
+    assert git(content, "rev-parse", "HEAD") == head
 
 
-def test_bad_setting_is_a_one_line_error(content: Path) -> None:
-    env = {**os.environ, "CHORUS_CONTENT_DIR": str(content), "CHORUS_TARGET_LANGUAGES": "many"}
-    result = subprocess.run(
-        [CHORUS, "stats"], capture_output=True, text=True, env=env, timeout=60, check=False
-    )
+def test_a_bad_setting_is_one_line(content: Path) -> None:
+    result = run({"CHORUS_CONTENT_DIR": str(content), "CHORUS_TARGET_LANGUAGES": "many"}, "stats")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         "Error: CHORUS_TARGET_LANGUAGES='many': invalid literal for int() with base 10: 'many'"
     ]
+
+
+def test_an_uninitialised_database_is_one_line(content: Path, tmp_path: Path) -> None:
+    env = {"CHORUS_CONTENT_DIR": str(content), "CHORUS_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
+    result = run(env, "stats")
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("Error: database error: no such table")
+    assert line.endswith("(is the database set up? run: chorus init)")

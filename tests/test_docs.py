@@ -26,10 +26,14 @@ def test_readme_lists_no_setting_that_does_not_exist() -> None:
     assert names == {s.name for s in SETTINGS}
 
 
-@pytest.mark.parametrize("command", ["import", "export", "render", "stats"])
-def test_every_command_is_in_the_readme(command: str) -> None:
-    assert command in main.commands
-    assert f"| `chorus {command}" in README
+def test_every_command_is_in_the_readme() -> None:
+    ours = set(main.commands) - {"routes", "shell", "db"}  # Flask's and Flask-Migrate's own
+    for name, command in main.commands.items():
+        if name in ours and hasattr(command, "commands"):
+            ours |= {f"{name} {sub}" for sub in command.commands}
+            ours.discard(name)
+    for command in sorted(ours):
+        assert f"| `chorus {command}" in README, command
 
 
 def test_readme_opens_with_the_two_commands() -> None:
