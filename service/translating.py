@@ -259,7 +259,7 @@ def approve(
     """
     if not Role(user.role).at_least(Role.REVIEWER):
         raise PermissionDenied(f"{user.name} is a {user.role}; approving needs a reviewer")
-    _, segment, code = _locate(slug, language, number)
+    item, segment, code = _locate(slug, language, number)
     current = _current(segment, code)
     if current is None or not current.text:
         raise ChorusError(f"segment {number} has no {code} translation to approve")
@@ -267,7 +267,7 @@ def approve(
         segment, code, current.text, version, user, how=How.APPROVE, state=State.APPROVED
     )
     db.session.commit()
-    return result
+    return _publish(content, item, code, result)
 
 
 def history(slug: str, language: str, number: int) -> list[Change]:
