@@ -11,7 +11,8 @@
    - ``applied``: the server still holds the exported version; the text is saved;
    - ``outdated``: applied, but the source changed since the export, so the
      translation is marked outdated with the source it was made for;
-   - ``conflict``: the server text changed since the export; the server keeps
+   - ``conflict``: the server text changed since the export (a re-import that
+     only outdated it does not count); the server keeps
      its text and the uploaded one is kept as a suggestion;
    - ``unchanged``, ``empty`` (nothing to apply), ``unknown`` (no such segment),
      ``obsolete`` (the segment left the article).
@@ -23,13 +24,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from service import publishing, queries, translating
 from service.content import Content
 from service.core import catalog
 from service.core.errors import CatalogError
 from service.core.stats import State
 from service.db import db
-from service.models import How, User
+from service.models import Change, How, Segment, Translation, User
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,23 @@ def upload(
     return report
 
 
+def _base_version(
+    segment: Segment, code: str, exported_at: int, current: Translation | None
+) -> int:
+    """The version to compare against: the exported one, moved past changes that only
+    re-imported the source (they outdate a translation without touching its text)."""
+    if current is None or current.version <= exported_at:
+        return exported_at
+    since = db.session.scalars(
+        select(Change).where(
+            Change.segment_id == segment.id, Change.language == code, Change.version > exported_at
+        )
+    ).all()
+    if since and all(c.how == How.IMPORT.value and c.old_text == c.new_text for c in since):
+        return current.version
+    return exported_at
+
+
 def _merge(entry, segments, obsolete, found, code: str, user: User) -> EntryOutcome:
     number = entry.id
     if number not in segments:
@@ -105,8 +125,8 @@ def _merge(entry, segments, obsolete, found, code: str, user: User) -> EntryOutc
     if not entry.translation:
         return EntryOutcome(number, "empty")
     current = found.get(segment.id)
-    text = entry.translation.replace("\r\n", "\n")
-    exported_at = entry.version or 0
+    text = translating.normalise(entry.translation)
+    exported_at = _base_version(segment, code, entry.version or 0, current)
     source_changed = entry.source != segment.source
     state = State.OUTDATED if (entry.fuzzy or source_changed) else State.TRANSLATED
     if (

@@ -72,11 +72,16 @@ class SaveResult:
         return not self.applied
 
 
+def normalise(text: str) -> str:
+    """A translation as stored: line endings as ``\\n``."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def check_text(content: Content, segment: Segment, text: str) -> str:
     """The text to store (line endings normalised); raises TooLong or NotFound."""
     if segment.obsolete:
         raise NotFound(f"segment {segment.number} is no longer in the article")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = normalise(text)
     if len(text) > content.max_translation_chars:
         raise TooLong(
             f"segment {segment.number}: translation of {len(text)} characters is over "
