@@ -25,18 +25,21 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import nh3
 
 from service.core import checks, markdown
 from service.core.segment import PLACEHOLDER, Document, Segment, parse, quote_scalar
 
-_SETEXT_OR_DELIMITER_ROW = re.compile(
-    r"^(?:=+|-+|\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?|\|[ \t]*:?-+:?[ \t]*\|?)[ \t]*$"
-)
+# A line of these characters only could underline the lines above (setext) or be a
+# table's delimiter row; markdown-it reads either more eagerly than a regex can say.
+_UNDERLINE_LIKE = re.compile(r"[-=:| \t]+")
+_REFERENCE_START = re.compile(r"\[(?:[^\]\\]|\\.)*\]:")
 _ORDERED_MARKER = re.compile(r"^(\d{1,9})([.)])")
-_UNESCAPED_PIPE = re.compile(r"(?<!\\)((?:\\\\)*)\|")
+# markdown-it's cell splitter takes any pipe after a backslash as escaped.
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+_BACKSLASHES_AND_PIPE = re.compile(r"(\\*)\|")
 _CLOSING_HASHES = re.compile(r"(^|[ \t])(#+)$")
 _ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _HTML_ATTRIBUTES = {**nh3.ALLOWED_ATTRIBUTES, "code": {"class"}, "article": {"lang", "dir"}}
@@ -109,20 +112,31 @@ def fill(segment: Segment, translation: str) -> str:
     text = markdown.NEWLINE.sub("\n", translation).strip()
     if segment.context == "title":
         return quote_scalar(_substitute(segment, " ".join(text.split("\n"))))
-    if segment.context in ("heading", "cell"):
+    if segment.context == "heading":
         line = " ".join(part.strip() for part in text.split("\n") if part.strip())
-        line = _substitute(segment, line, escape_pipes=segment.context == "cell")
-        return _CLOSING_HASHES.sub(r"\1\\\2", line) if segment.context == "heading" else line
-    lines = [_substitute(segment, part.strip()) for part in text.split("\n") if part.strip()]
+        return _CLOSING_HASHES.sub(r"\1\\\2", _substitute(segment, line))
+    if segment.context == "cell":
+        line = " ".join(part.strip() for part in text.split("\n") if part.strip())
+        line = _substitute(segment, line, escape=_escape_pipes)
+        if line.endswith("\\"):
+            line += " "  # else it would escape the pipe closing the cell
+        return line if "|" in segment.prefix else _guard(line, first=True)
+    # Over a setext underline ("---") a line holding any pipe, even an escaped one, is a
+    # table header to markdown-it; an entity is the pipe it cannot take for a cell border.
+    escape = _pipe_entities if segment.kind == "heading" else str
+    lines = [
+        _substitute(segment, part.strip(), escape=escape)
+        for part in text.split("\n")
+        if part.strip()
+    ]
     guarded = [_guard(line, first=index == 0) for index, line in enumerate(lines)]
     # Two trailing spaces make the hard break: a backslash would be taken into a
     # bare URL ending the line, or read as escaped after a line ending in one.
     return ("  " + segment.eol + segment.prefix).join(guarded)
 
 
-def _substitute(segment: Segment, text: str, *, escape_pipes: bool = False) -> str:
-    """Put the source's Markdown back in place of each known placeholder."""
-    escape = _escape_pipes if escape_pipes else str
+def _substitute(segment: Segment, text: str, *, escape: Callable[[str], str] = str) -> str:
+    """Put the source's Markdown back in place of each known placeholder; ``escape`` the rest."""
     out: list[str] = []
     position = 0
     for match in PLACEHOLDER.finditer(text):
@@ -136,7 +150,15 @@ def _substitute(segment: Segment, text: str, *, escape_pipes: bool = False) -> s
 
 
 def _escape_pipes(text: str) -> str:
-    return _UNESCAPED_PIPE.sub(r"\1\\|", text)
+    return _UNESCAPED_PIPE.sub(r"\\|", text)
+
+
+def _pipe_entities(text: str) -> str:
+    # An odd run of backslashes escapes the pipe (drop that one); an even run is escaped
+    # backslashes (keep them all).
+    return _BACKSLASHES_AND_PIPE.sub(
+        lambda m: m.group(1)[: len(m.group(1)) // 2 * 2] + "&#124;", text
+    )
 
 
 def _guard(line: str, *, first: bool) -> str:
@@ -152,7 +174,9 @@ def _guard(line: str, *, first: bool) -> str:
 
 
 def _is_plain_paragraph_line(line: str, first: bool) -> bool:
-    if not first and _SETEXT_OR_DELIMITER_ROW.match(line):
+    if not first and _UNDERLINE_LIKE.fullmatch(line):
         return False  # would turn the lines above into a heading or a table header
+    if first and _REFERENCE_START.match(line):
+        return False  # with the next line, a link reference definition
     tokens = markdown.parser().parse(line, {})
     return [token.type for token in tokens] == ["paragraph_open", "inline", "paragraph_close"]

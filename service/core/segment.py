@@ -55,7 +55,8 @@ class Segment:
     ``placeholders[i]`` is the Markdown that ``{i+1}`` in ``source`` stands for.
     ``span`` is the ``(start, end)`` offset range of the segment's text in the
     article; ``prefix`` is what a continuation line inside this block starts
-    with (block-quote markers, list indentation); ``context`` says how a
+    with (block-quote markers, list indentation), or for a table cell what
+    precedes it on its line; ``context`` says how a
     translation must be written back: ``block`` (may hold hard line breaks),
     ``heading`` / ``cell`` (one line) or ``title`` (a quoted front-matter value).
     """
@@ -302,9 +303,7 @@ def _body_segments(text: str, body_start: int, first_position: int) -> list[Segm
                 placeholders=tuple(placeholders),
                 span=(to_text(start), to_text(end)),
                 context=context,
-                prefix=_continuation_prefix(body[starts[line] : start])
-                if context == "block"
-                else "",
+                prefix=_prefix(context, body[starts[line] : start]),
                 eol=eol,
             )
         )
@@ -389,6 +388,13 @@ def _split_row(body: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 _MARKER = re.compile(r"(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$)")
+
+
+def _prefix(context: str, before: str) -> str:
+    """What a renderer needs of the text before a segment on its first line."""
+    if context == "block":
+        return _continuation_prefix(before)
+    return before if context == "cell" else ""
 
 
 def _continuation_prefix(before: str) -> str:

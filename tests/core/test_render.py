@@ -69,6 +69,20 @@ def test_every_article_renders_identically_with_its_own_source(path: Path) -> No
         ("A [r] link.\n\n[r]: /u\n", ["Un [lien]{1}."], "Un [lien][r].\n\n[r]: /u\n"),
         ("Literal {1} and [x](/u).\n", ["Littéral {1} et [x]{2}."], "Littéral {1} et [x](/u).\n"),
         ("Unknown placeholder.\n", ["Inconnu {7}."], "Inconnu {7}.\n"),
+        # Found by the property tests: each would have changed the block structure.
+        ("|a|b \\\\|\n|-|-|\n", ["a", "B \\\\|"], "|a|B \\\\|\n|-|-|\n"),
+        ("the\n---\n", ["0|"], "0&#124;\n---\n"),
+        ("the\n---\n", ["\\| and \\\\|"], "&#124; and \\\\&#124;\n---\n"),
+        ("Body\n", ["|x\n-|"], "|x  \n\\-|\n"),
+        ("a | b\n--- | ---\nc | d\n", ["a", "b", "#", "d"], "a | b\n--- | ---\n\\# | d\n"),
+        (
+            "| a | b |\n|---|---|\n| c | d |\n",
+            ["a", "b", "# c", "d"],
+            "| a | b |\n|---|---|\n| # c | d |\n",
+        ),
+        ("the\n===\n", ["[0]:"], "\\[0]:\n===\n"),
+        ("Body\n", ["[a]:\nx"], "\\[a]:  \nx\n"),
+        ("|a|b|\n|-|-|\n|c|d|\n", ["A\\"], "|A\\ |b|\n|-|-|\n|c|d|\n"),
         (
             "---\ntitle: Old\n---\nBody\n",
             ['New: "quoted"\\'],
