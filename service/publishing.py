@@ -34,7 +34,7 @@ from service.core.errors import ChorusError
 from service.core.stats import State
 from service.core.vcs import GitError, Identity
 from service.db import db
-from service.models import Article, Change, Publication, Segment, User, utcnow
+from service.models import Article, Change, Publication, Segment, Translation, User, utcnow
 
 _DATE = "%Y-%m-%d %H:%M+0000"
 
@@ -210,6 +210,18 @@ def publish_language(content: Content, item: Article, code: str) -> PublishResul
 
 def after_change(content: Content, item: Article, code: str) -> PublishResult | None:
     """Publish the language if the change finished it; failures are recorded, not raised."""
+    # Cheap first: a language with a segment not yet translated cannot be finished, and
+    # most saves are of such languages; only then run every check (language_status).
+    active = Segment.article_id == item.id, Segment.obsolete.is_(False)
+    segments = db.session.scalar(select(func.count()).select_from(Segment).where(*active))
+    translated = db.session.scalar(
+        select(func.count())
+        .select_from(Translation)
+        .join(Segment, Segment.id == Translation.segment_id)
+        .where(*active, Translation.language == code, Translation.state >= State.TRANSLATED)
+    )
+    if translated < segments:
+        return None
     result = publish_language(content, item, code)
     return None if result.skipped and result.skipped.startswith("not finished") else result
 

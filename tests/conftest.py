@@ -20,8 +20,9 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine
 
-from service import create_app, db
+from service import accounts, create_app, db, importing
 from service.content import Content
+from service.models import User
 
 ROOT = Path(__file__).parents[1]
 SEED_SLUG = "leadership-development-task-force"
@@ -95,6 +96,18 @@ def ctx(app: Flask) -> Iterator[Content]:
     with app.app_context():
         yield Content.from_config(app.config)
         db.db.session.remove()
+
+
+@pytest.fixture
+def people(ctx: Content) -> dict[str, User]:
+    """The seed article imported, three translators and a reviewer."""
+    importing.import_article(ctx, SEED_SLUG)
+    return {
+        "ana": accounts.add_user("ana", "translator", email="ana@example.org"),
+        "bo": accounts.add_user("bo", "translator"),
+        "cy": accounts.add_user("cy", "translator", email="cy@example.org"),
+        "rev": accounts.add_user("rev", "reviewer", email="rev@example.org"),
+    }
 
 
 @pytest.fixture

@@ -38,17 +38,6 @@ def french(source: str) -> str:
     return f"FR {source}"
 
 
-@pytest.fixture
-def people(ctx: Content) -> dict[str, User]:
-    importing.import_article(ctx, SEED_SLUG)
-    return {
-        "ana": accounts.add_user("ana", "translator", email="ana@example.org"),
-        "bo": accounts.add_user("bo", "translator"),
-        "cy": accounts.add_user("cy", "translator", email="cy@example.org"),
-        "rev": accounts.add_user("rev", "reviewer", email="rev@example.org"),
-    }
-
-
 def finish(
     ctx: Content,
     lang: str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service import accounts, importing, queries, translating
+from service import accounts, queries, translating
 from service.content import Content, NotFound
 from service.core.errors import LanguageError
 from service.core.stats import State
@@ -13,16 +13,6 @@ from service.translating import PermissionDenied, TooLong
 from tests.conftest import SEED_SLUG
 
 TITLE = 1  # the seed article's first segment: its front-matter title
-
-
-@pytest.fixture
-def people(ctx: Content) -> dict[str, User]:
-    importing.import_article(ctx, SEED_SLUG)
-    return {
-        "ana": accounts.add_user("ana", "translator", email="ana@example.org"),
-        "bo": accounts.add_user("bo", "translator"),
-        "rev": accounts.add_user("rev", "reviewer"),
-    }
 
 
 def save(ctx: Content, text: str, version: int, user: User, number: int = TITLE, lang: str = "fr"):
