@@ -34,7 +34,7 @@ from service.core.segment import PLACEHOLDER, Document, Segment, parse, quote_sc
 
 # A line of these characters only could underline the lines above (setext) or be a
 # table's delimiter row; markdown-it reads either more eagerly than a regex can say.
-_UNDERLINE_LIKE = re.compile(r"[-=:| \t]+")
+_UNDERLINE_LIKE = re.compile(r"[:| \t]*[-=][-=:| \t]*")
 _REFERENCE_START = re.compile(r"\[(?:[^\]\\]|\\.)*\]:")
 _ORDERED_MARKER = re.compile(r"^(\d{1,9})([.)])")
 # markdown-it's cell splitter takes any pipe after a backslash as escaped.
