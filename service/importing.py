@@ -59,7 +59,7 @@ class ImportReport:
 def read(content: Content, slug_or_path: str) -> tuple[str, str, Path]:
     """(slug, text, path) of what to import; raises NotFound or SourceError."""
     path = Path(slug_or_path)
-    if path.suffix == ".md" or path.exists():
+    if path.suffix == ".md" or "/" in slug_or_path:
         slug = check_slug(path.stem)
         text = segmenting.read_source(path, content.max_source_bytes)
     else:

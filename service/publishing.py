@@ -292,12 +292,3 @@ def render_article(
         for p, results in rejected.items()
     ]
     return text, warnings
-
-
-def problems() -> list[Publication]:
-    """Latest failed attempt per article and language, and unpushed commits."""
-    rows = db.session.scalars(select(Publication).order_by(Publication.id))
-    latest: dict[tuple[int, str | None], Publication] = {}
-    for row in rows:
-        latest[(row.article_id, row.language)] = row
-    return [p for p in latest.values() if p.status == "failed" or p.push_error]

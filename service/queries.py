@@ -6,7 +6,7 @@ thing asked for does not exist, so callers never test for None.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from service.content import NotFound, check_slug
 from service.core import languages
@@ -68,7 +68,7 @@ def started_languages(item: Article) -> list[str]:
         .join(Segment, Segment.id == Translation.segment_id)
         .where(Segment.article_id == item.id, Translation.text != "")
         .group_by(Translation.language)
-        .order_by(func.min(Translation.language))
+        .order_by(Translation.language)
     )
     return list(db.session.scalars(query))
 

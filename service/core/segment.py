@@ -27,7 +27,6 @@ The principles, after translate-toolkit's ``translate/storage/markdown.py``:
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 from dataclasses import dataclass
@@ -457,15 +456,3 @@ def _protect_literals(text: str, placeholders: list[str]) -> tuple[str, list[str
 def count_words(source: str) -> int:
     """Words of a segment source, placeholders not counted."""
     return len(_WORD.findall(PLACEHOLDER.sub(" ", source)))
-
-
-def dumps(document: Document) -> str:
-    """A readable JSON listing of a document's segments (for debugging and the CLI)."""
-    return json.dumps(
-        [
-            {"position": s.position, "kind": s.kind, "line": s.line, "source": s.source}
-            for s in document.segments
-        ],
-        ensure_ascii=False,
-        indent=2,
-    )
