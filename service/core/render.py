@@ -121,9 +121,16 @@ def fill(segment: Segment, translation: str) -> str:
         if line.endswith("\\"):
             line += " "  # else it would escape the pipe closing the cell
         return line if "|" in segment.prefix else _guard(line, first=True)
-    # Over a setext underline ("---") a line holding any pipe, even an escaped one, is a
-    # table header to markdown-it; an entity is the pipe it cannot take for a cell border.
-    escape = _pipe_entities if segment.kind == "heading" else str
+    out = _block(segment, text, str)
+    if segment.kind == "heading" and not _stays_a_heading(out):
+        # Over a setext underline ("---") a last line holding any pipe, even an escaped one,
+        # is a table header to markdown-it; an entity is a pipe it cannot take for a border.
+        out = _block(segment, text, _pipe_entities)
+    return out
+
+
+def _block(segment: Segment, text: str, escape: Callable[[str], str]) -> str:
+    """A paragraph-like block: lines guarded, joined by hard breaks."""
     lines = [
         _substitute(segment, part.strip(), escape=escape)
         for part in text.split("\n")
@@ -133,6 +140,11 @@ def fill(segment: Segment, translation: str) -> str:
     # Two trailing spaces make the hard break: a backslash would be taken into a
     # bare URL ending the line, or read as escaped after a line ending in one.
     return ("  " + segment.eol + segment.prefix).join(guarded)
+
+
+def _stays_a_heading(content: str) -> bool:
+    tokens = markdown.parser().parse(content.replace("\r", "") + "\n---\n", {})
+    return bool(tokens) and tokens[0].type == "heading_open"
 
 
 def _substitute(segment: Segment, text: str, *, escape: Callable[[str], str] = str) -> str:
