@@ -32,9 +32,6 @@ import nh3
 from service.core import checks, markdown
 from service.core.segment import PLACEHOLDER, Document, Segment, parse, quote_scalar
 
-# A line of these characters only could underline the lines above (setext) or be a
-# table's delimiter row; markdown-it reads either more eagerly than a regex can say.
-_UNDERLINE_LIKE = re.compile(r"[:| \t]*[-=][-=:| \t]*")
 _REFERENCE_START = re.compile(r"\[(?:[^\]\\]|\\.)*\]:")
 _ORDERED_MARKER = re.compile(r"^(\d{1,9})([.)])")
 # markdown-it's cell splitter takes any pipe after a backslash as escaped.
@@ -120,7 +117,7 @@ def fill(segment: Segment, translation: str) -> str:
         line = _substitute(segment, line, escape=_escape_pipes)
         if line.endswith("\\"):
             line += " "  # else it would escape the pipe closing the cell
-        return line if "|" in segment.prefix else _guard(line, first=True)
+        return line if "|" in segment.prefix else _guard(line)
     out = _block(segment, text, str)
     if segment.kind == "heading" and not _stays_a_heading(out):
         # Over a setext underline ("---") a last line holding any pipe, even an escaped one,
@@ -136,7 +133,11 @@ def _block(segment: Segment, text: str, escape: Callable[[str], str]) -> str:
         for part in text.split("\n")
         if part.strip()
     ]
-    guarded = [_guard(line, first=index == 0) for index, line in enumerate(lines)]
+    guarded: list[str] = []
+    for line in lines:
+        guarded.append(_guard(line, previous=guarded[-1] if guarded else None))
+    if guarded[0].startswith("[") and not _is_plain_paragraph("  \n".join(guarded)):
+        guarded[0] = "\\" + guarded[0]  # a reference definition whose label spans lines
     # Two trailing spaces make the hard break: a backslash would be taken into a
     # bare URL ending the line, or read as escaped after a line ending in one.
     return ("  " + segment.eol + segment.prefix).join(guarded)
@@ -173,9 +174,15 @@ def _pipe_entities(text: str) -> str:
     )
 
 
-def _guard(line: str, *, first: bool) -> str:
-    """Escape the start of a line of a paragraph so it cannot open another block."""
-    if _is_plain_paragraph_line(line, first):
+def _guard(line: str, *, previous: str | None = None) -> str:
+    """Escape the start of a paragraph's line so it cannot open another block.
+
+    A first line (``previous`` None) is read as the start of a block; a later one
+    after the line before it, as markdown-it reads a paragraph's continuation.
+    """
+    plain = _is_plain_paragraph(line if previous is None else f"{previous}  \n{line}")
+    # "[label]:" opening a block is a reference definition with whatever line follows.
+    if plain and not (previous is None and _REFERENCE_START.match(line)):
         return line
     if line[0] in _ASCII_PUNCTUATION:
         return "\\" + line
@@ -185,10 +192,6 @@ def _guard(line: str, *, first: bool) -> str:
     return line
 
 
-def _is_plain_paragraph_line(line: str, first: bool) -> bool:
-    if not first and _UNDERLINE_LIKE.fullmatch(line):
-        return False  # would turn the lines above into a heading or a table header
-    if first and _REFERENCE_START.match(line):
-        return False  # with the next line, a link reference definition
-    tokens = markdown.parser().parse(line, {})
+def _is_plain_paragraph(text: str) -> bool:
+    tokens = markdown.parser().parse(text, {})
     return [token.type for token in tokens] == ["paragraph_open", "inline", "paragraph_close"]
