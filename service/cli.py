@@ -20,7 +20,7 @@ from flask.cli import FlaskGroup
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from service import accounts, coverage, create_app, db, importing, offline, publishing, queries
-from service.content import Content
+from service.content import Conflict, Content
 from service.core.errors import ChorusError
 from service.core.files import atomic_write
 
@@ -86,8 +86,12 @@ def init_command(admin: str | None, password_stdin: bool, email: str | None) -> 
             click.echo(f"Warning: template not committed: {report.publication_error}", err=True)
     if admin:
         password = _password() if password_stdin else None
-        accounts.add_user(admin, "admin", email=email, password=password)
-        click.echo(f"admin {admin} created")
+        try:
+            accounts.add_user(admin, "admin", email=email, password=password)
+        except Conflict:  # init is run again on every upgrade
+            click.echo(f"user {admin} exists already; left as it is")
+        else:
+            click.echo(f"admin {admin} created")
 
 
 @main.command("import")

@@ -45,8 +45,9 @@ def translate_all(path: Path, translate) -> None:
 
 
 def test_init_is_repeatable(initialised: FlaskCliRunner) -> None:
-    again = ok(initialised, "init")
+    again = ok(initialised, "init", "--admin", "root", "--password-stdin", stdin="other secret\n")
     assert "0 new, 22 unchanged" in again.output
+    assert "user root exists already; left as it is" in again.output
 
 
 def test_offline_round_trip_publishes(initialised: FlaskCliRunner, content: Path, tmp_path) -> None:
