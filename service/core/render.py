@@ -111,7 +111,11 @@ def fill(segment: Segment, translation: str) -> str:
         return quote_scalar(_substitute(segment, " ".join(text.split("\n"))))
     if segment.context == "heading":
         line = " ".join(part.strip() for part in text.split("\n") if part.strip())
-        return _CLOSING_HASHES.sub(r"\1\\\2", _substitute(segment, line))
+        heading = _CLOSING_HASHES.sub(r"\1\\\2", _substitute(segment, line))
+        if _stays_a_heading(f"# {heading}"):
+            return heading
+        # A "---" line below would make it a table header, as for a setext heading.
+        return _CLOSING_HASHES.sub(r"\1\\\2", _substitute(segment, line, escape=_pipe_entities))
     if segment.context == "cell":
         line = " ".join(part.strip() for part in text.split("\n") if part.strip())
         line = _substitute(segment, line, escape=_escape_pipes)
@@ -120,8 +124,9 @@ def fill(segment: Segment, translation: str) -> str:
         return line if "|" in segment.prefix else _guard(line)
     out = _block(segment, text, str)
     if segment.kind == "heading" and not _stays_a_heading(out):
-        # Over a setext underline ("---") a last line holding any pipe, even an escaped one,
-        # is a table header to markdown-it; an entity is a pipe it cannot take for a border.
+        # Over a "---" line (a setext underline, or a rule after an ATX heading) a line
+        # holding any pipe, even an escaped one, is a table header to markdown-it; an
+        # entity is a pipe it cannot take for a cell border.
         out = _block(segment, text, _pipe_entities)
     return out
 

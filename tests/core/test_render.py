@@ -83,6 +83,9 @@ def test_every_article_renders_identically_with_its_own_source(path: Path) -> No
         ("the\n===\n", ["[0]:"], "\\[0]:\n===\n"),
         ("Body\n", ["[a]:\nx"], "\\[a]:  \nx\n"),
         ("Body\n", ["[\n0]:0"], "\\[  \n0]:0\n"),
+        ("# Title\n---\n", ["a | b"], "# a | b\n---\n"),
+        ("# Title\n---\n", ["x |"], "# x &#124;\n---\n"),
+        ("# Title\n\nText\n", ["a | b"], "# a | b\n\nText\n"),
         ("Body\n", ["a\n12. b\n1. c"], "a  \n12. b  \n1\\. c\n"),
         ("|a|b|\n|-|-|\n|c|d|\n", ["A\\"], "|A\\ |b|\n|-|-|\n|c|d|\n"),
         (
