@@ -23,7 +23,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from service import queries
+from service import publishing, queries
 from service.content import Content, NotFound, check_slug
 from service.core import segment as segmenting
 from service.core import update
@@ -85,8 +85,6 @@ def import_article(
             raise SourceError(
                 content.source_name(slug), f"cannot be written ({error.strerror})"
             ) from None
-    from service import publishing  # publishing imports this module's neighbours
-
     error = publishing.publish_template(content, queries.article(slug))
     return replace(report, publication_error=error)
 

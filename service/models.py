@@ -196,7 +196,6 @@ class Publication(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
     pushed: Mapped[bool] = mapped_column(default=False)
     push_error: Mapped[str | None] = mapped_column(Text)
-    attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -74,7 +74,7 @@ def build_catalog(content: Content, item: Article, code: str | None, *, versions
                 kind=row.kind,
                 line=row.line,
                 fuzzy=outdated,
-                previous=translation.previous_source if outdated and translation else None,
+                previous=translation.previous_source if outdated else None,
                 version=(translation.version if translation else 0) if versions else None,
             )
         )
@@ -120,7 +120,6 @@ def _record(item: Article, code: str | None, text: str, **fields: object) -> Pub
         language=code,
         revision_id=queries.revision(item).id,
         catalog=text,
-        attempts=1,
         **fields,
     )
     db.session.add(publication)
@@ -171,8 +170,9 @@ def push(content: Content, publication: Publication) -> None:
 
 def publish_template(content: Content, item: Article) -> str | None:
     """Commit the article's template; returns the reason when it failed."""
-    text = catalog.dumps(build_catalog(content, item, None, versions=False))
-    message = f"Update template of {item.slug}\n\n{len(queries.segments(item))} segments"
+    template = build_catalog(content, item, None, versions=False)
+    text = catalog.dumps(template)
+    message = f"Update template of {item.slug}\n\n{len(template.active)} segments"
     result = _commit(
         content, item, None, content.template_name(item.slug), text, message, content.committer, []
     )

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from service import queries
+from service import publishing, queries
 from service.content import Content, NotFound
 from service.core import checks
 from service.core.errors import ChorusError
@@ -247,8 +247,6 @@ def _publish(content: Content, item: Article, code: str, result: SaveResult) -> 
     """After a committed change: publish the language if it is now finished."""
     if not result.changed:
         return result
-    from service import publishing
-
     done = publishing.after_change(content, item, code)
     if done is None or done.skipped:
         return result

@@ -143,7 +143,6 @@ def upgrade():
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("pushed", sa.Boolean(), nullable=False),
         sa.Column("push_error", sa.Text(), nullable=True),
-        sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
