@@ -672,7 +672,7 @@ BAD = {
     "msgstr without msgid": Bad(
         lambda c: (translated_export(c) + 'msgctxt "99"\nmsgstr "x"\n').encode(),
         CatalogError,
-        "not a valid PO file (syntax error)",
+        "not a valid PO file (msgstr without msgid)",
         line=b'msgstr "x"',
     ),
     "a segment twice": Bad(

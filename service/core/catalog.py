@@ -10,38 +10,46 @@
    (:mod:`service.core.languages`), UTF-8, and the usual fields, so every file
    written passes ``msgfmt -c``.
 3. :func:`dumps` and :func:`loads` are exact inverses on a :class:`Catalog`;
-   :func:`write` is atomic. :func:`loads` rejects, with the line and the
-   reason, a file that does not parse, an entry without a valid id, duplicate
+   :func:`write` is atomic. polib writes; Chorus reads with its own reader
+   (:mod:`service.core.po`, gettext's grammar), and refuses whole, with the
+   line and the reason, every file ``msgfmt -c`` refuses (an entry cut short, a
+   string not closed, an unknown escape or keyword, stray text, ``#~`` on part
+   of an entry, a duplicate, no header, a line break at one end of the source
+   but not of its translation, a format flag, bad Plural-Forms), so no earlier
+   entry of a broken file is ever used. It is stricter on layout than gettext
+   (one keyword or string per line; no octal or hex escapes, which PO tools
+   decode differently). It also rejects an entry without a valid id, duplicate
    ids, plural entries, and a header for another article or language.
-4. :func:`build_template` makes the template from a segmented document and the
-   ids :mod:`service.core.update` assigned; :func:`update` carries one
-   language's translations over to a new template by id.
+   :func:`parse_bytes` drops a UTF-8 byte-order mark, the one thing msgfmt
+   refuses that Chorus takes (editors add it; dropping it loses nothing).
+4. This module builds no catalog from an article: the service builds the
+   template and each language's catalog from its database, in one place
+   (``service.catalogs``), and carries translations over by id when an article
+   is re-imported. :func:`translations` gives a document the translations a
+   catalog holds for its segments, matched by source text.
 """
 
 from __future__ import annotations
 
+import gettext
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import polib
 
-from service import __version__
-from service.core import languages
+from service.core import __version__, languages, po
 from service.core.errors import CatalogError, LanguageError
 from service.core.files import atomic_write
 from service.core.segment import Document
 
-_LINE = re.compile(r"\(line (\d+)\)(?::\s*(.*))?")
-_STRING = r'"(?:[^"\\]|\\.)*"'
-_SYNTAX = re.compile(
-    rf"\s*(?:#.*|(?:#~\s*)?(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?{_STRING})?\s*"
-)
 _KIND = "kind: "
 _VERSION = "version: "
 _SERVICE_TRANSLATOR = "Chorus <chorus@localhost>"
+_SEGMENT_ID = re.compile(r"0*[1-9][0-9]*")
+_PLURAL_FORMS = re.compile(r"\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*(.+?)\s*;?\s*", re.DOTALL)
 
 
 def now() -> str:
@@ -89,98 +97,6 @@ class Catalog:
         return {entry.id: entry for entry in self.entries}
 
 
-# -- building ---------------------------------------------------------------------
-
-
-def build_template(
-    slug: str,
-    document: Document,
-    ids: Sequence[int],
-    source_path: str,
-    previous: Catalog | None = None,
-) -> Catalog:
-    """The template of ``document`` whose segments got ``ids``, in order.
-
-    Obsolete entries of ``previous`` and its active entries whose id is no
-    longer used are kept as obsolete entries. Raises ValueError when ``ids``
-    does not give every segment one distinct id.
-    """
-    if len(ids) != len(document.segments) or len(set(ids)) != len(ids):
-        raise ValueError("every segment needs exactly one distinct id")
-    entries = [
-        Entry(id=i, source=s.source, kind=s.kind, line=s.line)
-        for i, s in zip(ids, document.segments, strict=True)
-    ]
-    used = set(ids)
-    if previous is not None:
-        entries += [obsolete(e, translation="") for e in previous.entries if e.id not in used]
-    return Catalog(
-        slug=slug,
-        source_path=source_path,
-        entries=tuple(entries),
-        created=previous.created if previous else now(),
-    )
-
-
-def update(
-    catalog: Catalog | None,
-    template: Catalog,
-    language: str,
-    *,
-    retranslate: bool = True,
-    translator: str | None = None,
-) -> Catalog:
-    """Carry a language's translations over to ``template``, matching entries by id.
-
-    Same source: the entry is kept as it was. Changed source: the translation
-    is kept, marked outdated (fuzzy), with the source it was made for as
-    ``previous`` (unless ``retranslate`` is False, the "no re-translation
-    needed" case, where it stays current). Entries the template no longer has
-    become obsolete if they hold a translation, and are dropped if not.
-    """
-    old = catalog.by_id() if catalog is not None else {}
-    entries: list[Entry] = []
-    for new in template.entries:
-        if new.obsolete:
-            continue
-        before = old.pop(new.id, None)
-        if before is None or not before.translation:
-            entries.append(new)
-        elif before.source == new.source or not retranslate:
-            entries.append(
-                replace(
-                    new,
-                    translation=before.translation,
-                    fuzzy=before.fuzzy and before.source == new.source,
-                    previous=before.previous if before.source == new.source else None,
-                )
-            )
-        else:
-            entries.append(
-                replace(
-                    new,
-                    translation=before.translation,
-                    fuzzy=True,
-                    previous=before.previous if before.fuzzy and before.previous else before.source,
-                )
-            )
-    entries += [obsolete(e) for e in old.values() if e.translation]
-    return Catalog(
-        slug=template.slug,
-        source_path=template.source_path,
-        entries=tuple(entries),
-        language=languages.get(language).gettext,
-        created=template.created,
-        last_translator=translator or (catalog.last_translator if catalog else _SERVICE_TRANSLATOR),
-    )
-
-
-def obsolete(entry: Entry, translation: str | None = None) -> Entry:
-    """The entry as kept once its segment left the article: id, source and translation only."""
-    text = entry.translation if translation is None else translation
-    return Entry(id=entry.id, source=entry.source, translation=text, obsolete=True)
-
-
 def translations(
     document: Document, catalog: Catalog, *, include_outdated: bool = False
 ) -> dict[int, str]:
@@ -188,19 +104,26 @@ def translations(
 
     Segments are matched to entries by source text, in order, so a document
     that changed since the catalog was made still gets every translation that
-    fits. Outdated (fuzzy) translations are used only with ``include_outdated``
-    (a draft preview), as gettext leaves them out of compiled catalogs.
+    fits; whitespace does not count, so a catalog written before sources had
+    their whitespace normalised still fits. Outdated (fuzzy) translations are
+    used only with ``include_outdated`` (a draft preview), as gettext leaves
+    them out of compiled catalogs.
     """
     pending: dict[str, list[str]] = {}
     for entry in catalog.active:
         if entry.translation and (include_outdated or not entry.fuzzy):
-            pending.setdefault(entry.source, []).append(entry.translation)
+            pending.setdefault(_spaced(entry.source), []).append(entry.translation)
     found: dict[int, str] = {}
     for segment in document.segments:
-        queue = pending.get(segment.source)
+        queue = pending.get(_spaced(segment.source))
         if queue:
             found[segment.position] = queue.pop(0)
     return found
+
+
+def _spaced(source: str) -> str:
+    """A source with each run of whitespace one space, hard line breaks kept."""
+    return "\n".join(" ".join(line.split()) for line in source.split("\n"))
 
 
 # -- text -------------------------------------------------------------------------
@@ -260,44 +183,20 @@ def loads(
 ) -> Catalog:
     """Parse PO text; raises CatalogError (with the line where known) for anything wrong.
 
-    With ``slug`` and ``language`` given, a catalog for another article or
-    another language is an error too (``language=""`` expects a template).
+    Every file ``msgfmt -c`` refuses is refused whole (see :mod:`service.core.po`);
+    so is a file without a segment id on each entry, or with duplicate ids or
+    plural entries. With ``slug`` and ``language`` given, a catalog for another
+    article or another language is an error too (``language=""`` expects a template).
     """
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not _SYNTAX.fullmatch(line):
-            raise CatalogError(name, f"not a valid PO file (cannot read {line[:40]!r})", number)
-    try:
-        po = polib.pofile(text, wrapwidth=78)
-    except (OSError, ValueError, UnicodeError) as error:
-        match = _LINE.search(str(error))
-        if match:
-            reason = match.group(2) or "syntax error"
-            raise CatalogError(
-                name, f"not a valid PO file ({reason})", int(match.group(1))
-            ) from None
-        raise CatalogError(name, f"not a valid PO file ({error})") from None
-    header = po.metadata
-    if not header and not len(po):
-        raise CatalogError(name, "not a PO file: no header and no entry")
+    items = po.read(text, name)
+    header = _header_fields(items, name)
     charset = re.search(r"charset=([\w-]+)", header.get("Content-Type", ""))
     if charset and charset.group(1).lower() not in ("utf-8", "utf8"):
         raise CatalogError(name, f"declares charset {charset.group(1)}; Chorus reads UTF-8 only")
     found_slug = header.get("Project-Id-Version", "")
     if slug is not None and found_slug != slug:
         raise CatalogError(name, f"is a catalog of {found_slug or 'no article'!r}, not {slug!r}")
-    found_language = header.get("Language", "") or None
-    if found_language is not None:
-        try:
-            found_language = languages.get(found_language).gettext
-        except LanguageError as error:
-            raise CatalogError(name, f"header: {error}") from None
-        expected = languages.get(found_language).plural_forms
-        plural_forms = header.get("Plural-Forms")
-        if plural_forms and _squash(plural_forms) != _squash(expected):
-            raise CatalogError(
-                name,
-                f"Plural-Forms {plural_forms!r} does not match {found_language} ({expected!r})",
-            )
+    found_language = _language(header, name)
     if language is not None:
         wanted = languages.get(language).gettext if language else None
         if found_language != wanted:
@@ -305,10 +204,11 @@ def loads(
                 name,
                 f"is a catalog for {found_language or 'no language'}, not {wanted or 'a template'}",
             )
+    entries = _entries(items[1:], name)
     return Catalog(
         slug=found_slug,
-        source_path=_source_path(po),
-        entries=tuple(_entries(po, name)),
+        source_path=next((item.path for item in items[1:] if item.path), ""),
+        entries=tuple(entries),
         language=found_language,
         created=header.get("POT-Creation-Date", ""),
         revised=header.get("PO-Revision-Date", ""),
@@ -316,32 +216,75 @@ def loads(
     )
 
 
+def _header_fields(items: Sequence[po.Item], name: str) -> dict[str, str]:
+    """The header's fields; msgfmt -c calls a file without a (non-empty) header fatal."""
+    if not items:
+        raise CatalogError(name, "not a PO file: no header and no entry")
+    first = items[0]
+    if first.obsolete or "msgctxt" in first.fields or first.fields["msgid"]:
+        raise CatalogError(name, 'has no header (its first entry must be msgid "")', first.line)
+    if not first.fields["msgstr"].strip():
+        raise CatalogError(name, "has an empty header", first.line)
+    fields: dict[str, str] = {}
+    for line in first.fields["msgstr"].split("\n"):
+        key, colon, value = line.partition(":")
+        if colon:
+            fields[key.strip()] = value.strip()
+    return fields
+
+
+def _language(header: dict[str, str], name: str) -> str | None:
+    """The header's language in gettext form, its Plural-Forms checked against CLDR."""
+    plural_forms = header.get("Plural-Forms")
+    found = header.get("Language", "") or None
+    if found is None:
+        if plural_forms and not _valid_plural_forms(plural_forms):
+            raise CatalogError(name, f"Plural-Forms {plural_forms!r} is not a valid expression")
+        return None
+    try:
+        found = languages.get(found).gettext
+    except LanguageError as error:
+        raise CatalogError(name, f"header: {error}") from None
+    expected = languages.get(found).plural_forms
+    if plural_forms and _squash(plural_forms) != _squash(expected):
+        raise CatalogError(
+            name, f"Plural-Forms {plural_forms!r} does not match {found} ({expected!r})"
+        )
+    return found
+
+
+def _valid_plural_forms(text: str) -> bool:
+    """What msgfmt -c asks of Plural-Forms: a count and a C expression it can evaluate."""
+    match = _PLURAL_FORMS.fullmatch(text)
+    if match is None or int(match.group(1)) < 1:
+        return False
+    try:
+        gettext.c2py(match.group(2))  # the standard library's reader of these expressions
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
 def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text).rstrip(";")
 
 
-def _source_path(po: Iterable[polib.POEntry]) -> str:
-    for entry in po:
-        if entry.occurrences:
-            return entry.occurrences[0][0]
-    return ""
-
-
-def _entries(po: polib.POFile, name: str) -> list[Entry]:
+def _entries(items: Iterable[po.Item], name: str) -> list[Entry]:
     entries: list[Entry] = []
     seen: set[int] = set()
-    for item in po:  # obsolete entries included, in file order
-        line = getattr(item, "linenum", None)
-        if item.msgid_plural:
-            raise CatalogError(name, "plural entries are not used by articles", line)
-        if not item.msgctxt or not item.msgctxt.isdigit() or int(item.msgctxt) < 1:
-            raise CatalogError(name, "entry has no segment id (msgctxt must be a number)", line)
-        ident = int(item.msgctxt)
+    for item in items:  # obsolete entries included, in file order
+        context = item.fields.get("msgctxt", "")
+        if not _SEGMENT_ID.fullmatch(context):
+            raise CatalogError(
+                name, "entry has no segment id (msgctxt must be a number)", item.line
+            )
+        ident = int(context)
         if ident in seen:
-            raise CatalogError(name, f"segment id {ident} appears twice", line)
+            raise CatalogError(name, f"segment id {ident} appears twice", item.line)
         seen.add(ident)
+        _check_flags_and_line_breaks(item, name)
         kind, version = "paragraph", None
-        for comment in item.comment.splitlines():
+        for comment in item.comments:
             if comment.startswith(_KIND):
                 kind = comment[len(_KIND) :].strip()
             elif comment.startswith(_VERSION) and comment[len(_VERSION) :].strip().isdigit():
@@ -349,17 +292,36 @@ def _entries(po: polib.POFile, name: str) -> list[Entry]:
         entries.append(
             Entry(
                 id=ident,
-                source=item.msgid,
-                translation=item.msgstr,
+                source=item.fields["msgid"],
+                translation=item.fields["msgstr"],
                 kind=kind,
-                line=int(item.occurrences[0][1]) if item.occurrences else 0,
+                line=item.source_line,
                 fuzzy="fuzzy" in item.flags,
-                previous=item.previous_msgid,
-                obsolete=bool(item.obsolete),
+                previous=item.previous.get("msgid"),
+                obsolete=item.obsolete,
                 version=version,
             )
         )
     return entries
+
+
+def _check_flags_and_line_breaks(item: po.Item, name: str) -> None:
+    """What msgfmt -c checks in an entry beyond its syntax; raises CatalogError."""
+    formats = [flag for flag in item.flags if flag.endswith("-format") and flag[:3] != "no-"]
+    if formats:
+        # msgfmt would check the translation as a format string (c-format,
+        # python-format ...); a segment is prose, so such a flag is a mistake.
+        raise CatalogError(name, f"flag {formats[0]}: segments are not format strings", item.line)
+    source, translation = item.fields["msgid"], item.fields["msgstr"]
+    if item.obsolete or "fuzzy" in item.flags or not translation:
+        return  # msgfmt compiles neither, so it does not check them
+    for where, test in (("begin", str.startswith), ("end", str.endswith)):
+        if test(source, "\n") != test(translation, "\n"):
+            raise CatalogError(
+                name,
+                f"source and translation do not both {where} with a line break",
+                item.lines["msgstr"],
+            )
 
 
 # -- files ------------------------------------------------------------------------

@@ -7,8 +7,10 @@ Contract:
    convention), footnote markers left as ``[1]``, ``[12]``.
 2. Out: ``run`` returns one ``CheckResult`` per failing check, in the order of ``CHECKS``;
    an empty list when all pass, and always for an empty translation (nothing to check).
-   A ``critical`` failure means the published page would break (a link or footnote lost);
-   it keeps the language from being finished. A ``warning`` is advice to the translator.
+   A ``critical`` failure means the published page would break (a link or footnote lost)
+   or carry what its source does not (raw HTML, a link target typed in a translation:
+   ``markup``); it keeps the language from being finished. A ``warning`` is advice to
+   the translator.
 3. Raises nothing for any pair of strings.
 
 Where translate-toolkit's ``StandardChecker`` has the check, it does the work. Its filters
@@ -138,6 +140,52 @@ class Links(Check):
         return f"Keep the link text in brackets right before {targets}, as in [text]{{1}}"
 
 
+# Markup as CommonMark reads it in a paragraph (raw HTML, autolinks), the opening of an
+# HTML block that needs no ">" (script, pre, style, textarea), and inline links and
+# images with their destination written out, which in a translation is never needed:
+# the source's links are placeholders. A lone "<" ("a < b", "<3") is none of these.
+_ATTRIBUTE = r"""\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?"""
+_MARKUP = re.compile(
+    "|".join(
+        (
+            rf"<[A-Za-z][A-Za-z0-9-]*(?:{_ATTRIBUTE})*\s*/?>",  # opening tag
+            r"</[A-Za-z][A-Za-z0-9-]*\s*>",  # closing tag
+            r"<!--(?:.*?-->)?",  # comment, even unclosed: it opens an HTML block
+            r"<\?.*?\?>",  # processing instruction
+            r"<![A-Za-z][^>]*>",  # declaration
+            r"<!\[CDATA\[.*?\]\]>",
+            r"(?i:<(?:script|pre|style|textarea)(?=[\s>]|$))",  # HTML block start
+            r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>",  # autolink
+            r"<[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?>",  # e-mail
+            r"!?\[[^\[\]\n]*\]\((?:[^()\n]|\([^()\n]*\))*\)?",  # inline link, image
+        )
+    ),
+    re.DOTALL,
+)
+
+
+class Markup(Check):
+    id = "markup"
+    name = "Markup"
+    severity = "critical"
+    description = "The translation adds no HTML, autolink or link target the source does not have."
+
+    def check(self, source: str, translation: str) -> str | None:
+        # The source's own markup is a placeholder; what it holds literally (inside code,
+        # say) the translation may repeat as often. Anything else would be published as is.
+        extra = Counter(_MARKUP.findall(translation)) - Counter(_MARKUP.findall(source))
+        if not extra:
+            return None
+        found = [_shorten(markup) for markup in extra.elements()]
+        listed = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+        return f"Markup the source does not have: {listed}"
+
+
+def _shorten(markup: str) -> str:
+    markup = " ".join(markup.split())
+    return markup if len(markup) <= 40 else markup[:39] + "…"
+
+
 class _Toolkit(Check):
     """A check done by one of translate-toolkit's StandardChecker filters."""
 
@@ -226,6 +274,7 @@ CHECKS: dict[str, Check] = {
         Placeholders(),
         Footnotes(),
         Links(),
+        Markup(),
         Urls(),
         Numbers(),
         Brackets(),

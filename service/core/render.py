@@ -13,6 +13,11 @@
    is escaped; a translator's line break becomes a hard line break in
    paragraphs and a space in headings and table cells; pipes in table cells
    are escaped; a title is written back as a quoted front-matter string.
+   Raw HTML typed in a translation is not published: a ``<`` of its text that
+   would open a tag, comment, declaration or autolink is written ``&lt;``
+   (code spans are left as written), so markdown-it finds in a translated
+   segment no HTML and no autolink but the source's own placeholders. If it
+   still would (a code span it reads otherwise), the ``<`` in code goes too.
 4. :func:`sound` sets aside translations that fail a critical check (a lost
    placeholder would drop a link): callers render the source text for those
    segments and tell the user, so a rendering is never silently broken.
@@ -28,6 +33,7 @@ import re
 from collections.abc import Callable, Mapping
 
 import nh3
+from markdown_it.token import Token
 
 from service.core import checks, markdown
 from service.core.segment import PLACEHOLDER, Document, Segment, parse, quote_scalar
@@ -39,6 +45,11 @@ _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 _BACKSLASHES_AND_PIPE = re.compile(r"(\\*)\|")
 _CLOSING_HASHES = re.compile(r"(^|[ \t])(#+)$")
 _ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+# markdown-it opens raw HTML (inline or a block) and autolinks only at a "<" followed by one
+# of these; "&lt;" is what no backslash or neighbour can turn back into a "<".
+_MARKUP_START = re.compile(r"<(?=[A-Za-z/!?])")
+_ESCAPE_BACKTICKS_OR_MARKUP = re.compile(r"\\.|`+|<(?=[A-Za-z/!?])", re.DOTALL)
+_ANGLED = re.compile(r"<[^<>\s]*>")
 _HTML_ATTRIBUTES = {**nh3.ALLOWED_ATTRIBUTES, "code": {"class"}, "article": {"lang", "dir"}}
 
 
@@ -107,34 +118,45 @@ def render_html(
 def fill(segment: Segment, translation: str) -> str:
     """The Markdown that replaces ``segment``'s source text for ``translation``."""
     text = markdown.NEWLINE.sub("\n", translation).strip()
-    if segment.context == "title":
+    if segment.context == "title":  # a front-matter string, not Markdown
         return quote_scalar(_substitute(segment, " ".join(text.split("\n"))))
+    out = _fill(segment, text, _escape_markup)
+    if not _markup_is_the_sources(segment, "\n".join(out.split(segment.eol + segment.prefix))):
+        out = _fill(segment, text, _escape_all_markup)
+    return out
+
+
+def _fill(segment: Segment, text: str, markup: Callable[[str], str]) -> str:
+    """``fill`` for a heading, cell or block, with ``markup`` escaping each line's raw HTML."""
     if segment.context == "heading":
         line = " ".join(part.strip() for part in text.split("\n") if part.strip())
-        heading = _CLOSING_HASHES.sub(r"\1\\\2", _substitute(segment, line))
+        heading = _CLOSING_HASHES.sub(r"\1\\\2", _substitute(segment, line, markup=markup))
         if _stays_a_heading(f"# {heading}"):
             return heading
         # A "---" line below would make it a table header, as for a setext heading.
-        return _CLOSING_HASHES.sub(r"\1\\\2", _substitute(segment, line, escape=_pipe_entities))
+        line = _substitute(segment, line, escape=_pipe_entities, markup=markup)
+        return _CLOSING_HASHES.sub(r"\1\\\2", line)
     if segment.context == "cell":
         line = " ".join(part.strip() for part in text.split("\n") if part.strip())
-        line = _substitute(segment, line, escape=_escape_pipes)
+        line = _substitute(segment, line, escape=_escape_pipes, markup=markup)
         if line.endswith("\\"):
             line += " "  # else it would escape the pipe closing the cell
         return line if "|" in segment.prefix else _guard(line)
-    out = _block(segment, text, str)
+    out = _block(segment, text, str, markup)
     if segment.kind == "heading" and not _stays_a_heading(out):
         # Over a "---" line (a setext underline, or a rule after an ATX heading) a line
         # holding any pipe, even an escaped one, is a table header to markdown-it; an
         # entity is a pipe it cannot take for a cell border.
-        out = _block(segment, text, _pipe_entities)
+        out = _block(segment, text, _pipe_entities, markup)
     return out
 
 
-def _block(segment: Segment, text: str, escape: Callable[[str], str]) -> str:
+def _block(
+    segment: Segment, text: str, escape: Callable[[str], str], markup: Callable[[str], str]
+) -> str:
     """A paragraph-like block: lines guarded, joined by hard breaks."""
     lines = [
-        _substitute(segment, part.strip(), escape=escape)
+        _substitute(segment, part.strip(), escape=escape, markup=markup)
         for part in text.split("\n")
         if part.strip()
     ]
@@ -153,8 +175,18 @@ def _stays_a_heading(content: str) -> bool:
     return bool(tokens) and tokens[0].type == "heading_open"
 
 
-def _substitute(segment: Segment, text: str, *, escape: Callable[[str], str] = str) -> str:
-    """Put the source's Markdown back in place of each known placeholder; ``escape`` the rest."""
+def _substitute(
+    segment: Segment,
+    text: str,
+    *,
+    escape: Callable[[str], str] = str,
+    markup: Callable[[str], str] = str,
+) -> str:
+    """Put the source's Markdown back in place of each known placeholder; ``escape`` the rest.
+
+    ``markup`` escapes raw HTML in the translated line first (placeholders hold none).
+    """
+    text = markup(text)
     out: list[str] = []
     position = 0
     for match in PLACEHOLDER.finditer(text):
@@ -165,6 +197,52 @@ def _substitute(segment: Segment, text: str, *, escape: Callable[[str], str] = s
             position = match.end()
     out.append(escape(text[position:]))
     return "".join(out)
+
+
+def _escape_markup(text: str) -> str:
+    """``text`` with each "<" that could open raw HTML or an autolink written as "&lt;".
+
+    A "<" escaped by a backslash, or inside a code span, is left as written.
+    """
+    out: list[str] = []
+    position = scan = 0
+    while (match := _ESCAPE_BACKTICKS_OR_MARKUP.search(text, scan)) is not None:
+        scan = match.end()
+        if match.group() == "<":
+            out += [text[position : match.start()], "&lt;"]
+            position = scan
+        elif match.group()[0] == "`":  # a code span runs to the next run as long as its own
+            closer = re.compile(rf"(?<!`){match.group()}(?!`)").search(text, scan)
+            scan = closer.end() if closer else scan
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _escape_all_markup(text: str) -> str:
+    return _MARKUP_START.sub("&lt;", text)
+
+
+def _markup_is_the_sources(segment: Segment, inline: str) -> bool:
+    """True when all raw HTML and autolinks markdown-it finds in ``inline`` are placeholders."""
+    allowed = set(segment.placeholders)
+    # An autolink of the source, or a "<url>" link destination of it left on its own.
+    autolinks = {href for p in allowed for part in _ANGLED.findall(p) for href in _autolinks(part)}
+    for token in _inline_tokens(inline):
+        if token.type == "html_inline" and token.content not in allowed:
+            return False
+        autolink = token.type == "link_open" and token.markup == "autolink"
+        if autolink and token.attrGet("href") not in autolinks:
+            return False
+    return True
+
+
+def _autolinks(text: str) -> list[str | int | float | None]:
+    return [t.attrGet("href") for t in _inline_tokens(text) if t.markup == "autolink"]
+
+
+def _inline_tokens(text: str) -> list[Token]:
+    tokens = markdown.parser().parseInline(text)
+    return list(tokens[0].children or []) if tokens else []
 
 
 def _escape_pipes(text: str) -> str:

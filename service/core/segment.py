@@ -3,8 +3,10 @@
 The principles, after translate-toolkit's ``translate/storage/markdown.py``:
 
 1. In: the article's text (UTF-8 Markdown, optionally opened by YAML ``---`` or
-   TOML ``+++`` front matter). Out: a :class:`Document` holding the text and its
-   segments in reading order.
+   TOML ``+++`` front matter; lines ending in ``\\n``, ``\\r\\n`` or a lone ``\\r``,
+   the front matter's included). Out: a :class:`Document` holding the text and
+   its segments in reading order. A byte-order mark opening the file belongs to
+   no segment: the front matter or the body starts after it.
 2. Segments are the front-matter ``title``, headings, paragraphs, list items,
    block quotes and table cells; a paragraph inside a list item or a block quote
    takes the kind of its innermost container. Code blocks, raw HTML blocks, link
@@ -15,9 +17,13 @@ The principles, after translate-toolkit's ``translate/storage/markdown.py``:
    placeholders ``{1}``, ``{2}``, ... (translate-toolkit's convention), so a
    translation cannot break a URL. A literal ``{n}`` in the text becomes a
    placeholder standing for itself, so every ``{n}`` in a source is one.
-4. Soft line breaks are joined with one space (PO entries are not hard-wrapped);
-   a hard line break is kept as ``\\n``.
-5. Each segment records its kind, 1-based source line and word count, and where
+4. Whitespace is normalised as translate-toolkit's reader does, so its ``po2md``
+   finds our entries: soft line breaks and every run of whitespace (Unicode's too:
+   U+00A0, U+3000 ...) become one space, code spans included; a hard line break
+   is kept as ``\\n``, and no line starts with a space. Rendering splices by
+   position, so the article's own bytes never depend on it.
+5. Each segment records its kind, 1-based source line, word count (as
+   translate-toolkit's ``pocount`` counts the entry: :func:`count_words`) and where
    its text sits in the article (``span``), which is what
    :mod:`service.core.render` splices a translation into. Rendering every
    segment with its own source reproduces the article byte for byte.
@@ -34,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from translate.tools.pocount import wordcount as pocount_words
 
 from service.core import markdown
 from service.core.errors import SourceError
@@ -43,6 +50,11 @@ KINDS = ("title", "heading", "paragraph", "list-item", "blockquote", "table-cell
 PLACEHOLDER = re.compile(r"\{(\d+)\}")
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 _SOFT_WHITESPACE = re.compile(r"[ \t]*\n[ \t]*")
+# translate-toolkit's Markdown reader (mistletoe's renderer under it) turns every run of
+# whitespace, Unicode's included (U+00A0, U+2003, U+3000 ...), into one space; an entry
+# of our PO must hold the text its po2md looks for.
+_WHITESPACE = re.compile(r"\s+")
+_BOM = "\ufeff"
 _FRONT_MATTER_OPEN = re.compile(r"\A\ufeff?(---|\+\+\+)[ \t]*(?:\r\n|\r|\n)")
 _PLACEHOLDER_RULES = ("link", "image", "autolink", "html_inline", "linkify")
 
@@ -156,7 +168,9 @@ def _front_matter(text: str, name: str) -> tuple[int, str | None, Segment | None
     """Find the front matter; return (offset of the body, its kind, the title segment)."""
     opening = _FRONT_MATTER_OPEN.match(text)
     if not opening:
-        return 0, None, None
+        # A byte-order mark is no text: the body starts after it (render keeps it,
+        # as it keeps every byte outside the segments).
+        return len(_BOM) if text.startswith(_BOM) else 0, None, None
     fence = opening.group(1)
     closers = ("---", "...") if fence == "---" else ("+++",)
     position = opening.end()
@@ -169,12 +183,15 @@ def _front_matter(text: str, name: str) -> tuple[int, str | None, Segment | None
             kind = "yaml" if fence == "---" else "toml"
             return body_start, kind, _title(text, opening.end(), content, kind, name)
         position += len(line.group())
-    return 0, None, None  # never closed: a thematic break, not front matter
+    # Never closed: a thematic break, not front matter.
+    return len(_BOM) if text.startswith(_BOM) else 0, None, None
 
 
 def _title(text: str, offset: int, content: str, kind: str, name: str) -> Segment | None:
+    # TOML knows no lone CR line end and YAML reads one; the values do not depend on them.
+    plain = markdown.NEWLINE.sub("\n", content)
     try:
-        data = yaml.safe_load(content) if kind == "yaml" else tomllib.loads(content)
+        data = yaml.safe_load(plain) if kind == "yaml" else tomllib.loads(plain)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
@@ -188,14 +205,17 @@ def _title(text: str, offset: int, content: str, kind: str, name: str) -> Segmen
         return None
     # Only a one-line title can be written back in place; find it and check
     # that the value found decodes to the title the parser saw.
+    # A line ends at \n, \r\n or a lone \r, none of which is part of the value.
     separator = ":" if kind == "yaml" else "="
-    pattern = re.compile(rf"^title[ \t]*{separator}[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+    pattern = re.compile(
+        rf"(?:\A|(?<=[\r\n]))title[ \t]*{separator}[ \t]*([^\r\n]*?)[ \t]*(?=[\r\n]|\Z)"
+    )
     for match in pattern.finditer(content):
         raw = match.group(1)
         if _decode_scalar(raw, kind) == title:
             start = offset + match.start(1)
-            line = text.count("\n", 0, start) + 1
-            source, placeholders = _protect_literals(title, [])
+            line = len(markdown.NEWLINE.findall(text, 0, start)) + 1
+            source, placeholders = _protect_literals(_WHITESPACE.sub(" ", title).strip(), [])
             return Segment(
                 position=0,
                 kind="title",
@@ -406,7 +426,7 @@ def _continuation_prefix(before: str) -> str:
 
 def _inline_source(raw: str, references: dict[str, Any]) -> tuple[str, list[str]]:
     """Turn a block's raw inline Markdown into a segment source and its placeholders."""
-    replacements: list[tuple[int, int, str, str]] = []  # (start, end, "markup" | "break", text)
+    replacements: list[tuple[int, int, str, str]] = []  # (start, end, kind, text)
     for span in markdown.inline_spans(raw, references):
         if span.rule in ("link", "image"):
             destination = raw[span.label_end + 1 : span.end]
@@ -417,7 +437,8 @@ def _inline_source(raw: str, references: dict[str, Any]) -> tuple[str, list[str]
         elif span.rule in _PLACEHOLDER_RULES:
             replacements.append((span.start, span.end, "markup", raw[span.start : span.end]))
         elif span.token in ("softbreak", "hardbreak"):
-            replacements.append((span.start, span.end, "break", " \n"[span.token == "hardbreak"]))
+            # kind: the rule, "newline" (after spaces) or "escape" (after a backslash)
+            replacements.append((span.start, span.end, span.rule, " \n"[span.token == "hardbreak"]))
     replacements.sort(key=lambda item: item[0])
 
     out: list[str] = []
@@ -426,20 +447,23 @@ def _inline_source(raw: str, references: dict[str, Any]) -> tuple[str, list[str]
     for start, end, kind, value in replacements:
         if start < position:
             continue  # inside a construct already taken whole
-        text, placeholders = _protect_literals(
-            _SOFT_WHITESPACE.sub(" ", raw[position:start]), placeholders
-        )
+        text = raw[position:start]
+        if kind == "newline":  # markdown-it drops the spaces before a line break
+            text = text.rstrip(" ")
+        text, placeholders = _protect_literals(_WHITESPACE.sub(" ", text), placeholders)
         out.append(text)
-        if kind == "break":
-            out[-1] = out[-1].rstrip(" \t")
+        if kind in ("newline", "escape"):
             out.append(value)
         else:
             placeholders.append(_SOFT_WHITESPACE.sub(" ", value))
             out.append(f"{{{len(placeholders)}}}")
         position = end
-    text, placeholders = _protect_literals(_SOFT_WHITESPACE.sub(" ", raw[position:]), placeholders)
+    text, placeholders = _protect_literals(_WHITESPACE.sub(" ", raw[position:]), placeholders)
     out.append(text)
-    return "".join(out).strip(), placeholders
+    # Only hard breaks are line breaks now. As in translate-toolkit, whitespace runs
+    # across pieces become one space, and a line starts after the whitespace of a break.
+    lines = [_WHITESPACE.sub(" ", line).lstrip() for line in "".join(out).split("\n")]
+    return "\n".join(lines).rstrip(), placeholders
 
 
 def _protect_literals(text: str, placeholders: list[str]) -> tuple[str, list[str]]:
@@ -454,5 +478,10 @@ def _protect_literals(text: str, placeholders: list[str]) -> tuple[str, list[str
 
 
 def count_words(source: str) -> int:
-    """Words of a segment source, placeholders not counted."""
-    return len(_WORD.findall(PLACEHOLDER.sub(" ", source)))
+    """Words of a segment source, exactly as translate-toolkit's ``pocount`` counts its msgid.
+
+    Unicode word boundaries (UAX #29) after pocount's own clean-up: "community-driven"
+    is two words, "members’" one, each CJK ideograph one; a placeholder ``{n}`` or a
+    footnote marker ``[n]`` is one (pocount reads the number in it).
+    """
+    return pocount_words(source)

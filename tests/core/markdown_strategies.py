@@ -1,7 +1,8 @@
 """Hypothesis strategies for small Markdown articles in Chorus's dialect.
 
 CommonMark with GFM tables and strikethrough, optionally opened by YAML or TOML
-front matter. Documents are built from text pieces, so every construct is
+front matter, with ``\n``, ``\r\n`` or lone ``\r`` line ends and now and then a
+byte-order mark. Documents are built from text pieces, so every construct is
 written the way people write it (markers, indentation, soft-wrapped lines);
 the round-trip properties in ``test_roundtrip.py`` compare a document with its
 own rendering, so a piece that parses differently from its name is harmless.
@@ -329,6 +330,7 @@ def documents(draw: st.DrawFn) -> str:
     text = head + "\n\n".join(blocks)
     ending = draw(st.sampled_from(["\n", "\n", "", "\n\n"]))
     text = text.rstrip("\n") + ending
-    if draw(st.booleans()):
-        text = text.replace("\n", "\r\n")
+    text = text.replace("\n", draw(st.sampled_from(["\n", "\r\n", "\n", "\r"])))
+    if draw(st.integers(0, 3)) == 0:
+        text = "\ufeff" + text  # a byte-order mark, as some editors save one
     return text

@@ -1,25 +1,27 @@
-"""Catalogs: template and PO files, their header, round trip, update by id, bad input."""
+"""Catalogs: template and PO files, their header, round trip, bad input."""
 
 from __future__ import annotations
 
 import subprocess
+from importlib import metadata
 from pathlib import Path
 
 import polib
 import pytest
 
-from service.core import catalog, segment
+from service.core import __version__, catalog, segment
 from service.core.catalog import Catalog, Entry
 from service.core.errors import CatalogError
+from tests.core.catalogs import from_document
 
 SEED = Path(__file__).parents[2] / "source" / "leadership-development-task-force.md"
 SLUG = "leadership-development-task-force"
 
 
-def seed_template() -> Catalog:
+def seed_catalog(language: str | None = None) -> Catalog:
+    """The seed article's template, or an untranslated catalog for ``language``."""
     document = segment.parse(SEED.read_text(encoding="utf-8"))
-    ids = list(range(1, len(document.segments) + 1))
-    return catalog.build_template(SLUG, document, ids, f"source/{SLUG}.md")
+    return from_document(SLUG, document, f"source/{SLUG}.md", language=language)
 
 
 def msgfmt_check(path: Path) -> subprocess.CompletedProcess[str]:
@@ -29,7 +31,7 @@ def msgfmt_check(path: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_template_entries_carry_id_location_and_kind() -> None:
-    text = catalog.dumps(seed_template())
+    text = catalog.dumps(seed_catalog())
     po = polib.pofile(text)
     first = po[0]
     assert (first.msgctxt, first.msgid) == ("1", "A Leadership Development Task Force")
@@ -42,7 +44,7 @@ def test_template_entries_carry_id_location_and_kind() -> None:
 
 @pytest.mark.parametrize("language", ["fr", "pt-BR", "ar", "zh-Hans", "uk", "sw", "ja"])
 def test_language_catalog_header(language: str, tmp_path: Path) -> None:
-    po_catalog = catalog.update(None, seed_template(), language)
+    po_catalog = seed_catalog(language)
     path = tmp_path / f"{po_catalog.language}.po"
     catalog.write(po_catalog, path)
     header = polib.pofile(str(path)).metadata
@@ -54,15 +56,14 @@ def test_language_catalog_header(language: str, tmp_path: Path) -> None:
 
 
 def test_every_written_file_passes_msgfmt(tmp_path: Path) -> None:
-    template = seed_template()
     translated = [
         Entry(1, "Old", "Ancien", fuzzy=True, previous="Older"),
         Entry(2, 'Quote " and \\ backslash\nnew line\ttab', 'Guillemet " \\\nligne\tonglet'),
         Entry(3, "Gone", "Parti", obsolete=True),
     ]
     samples = [
-        template,
-        catalog.update(None, template, "de"),
+        seed_catalog(),
+        seed_catalog("de"),
         Catalog(SLUG, "source/x.md", tuple(translated), language="fr"),
     ]
     for index, sample in enumerate(samples):
@@ -99,66 +100,9 @@ def test_read_returns_exactly_what_was_written(tmp_path: Path) -> None:
 
 def test_write_is_atomic_and_leaves_no_temporary_file(tmp_path: Path) -> None:
     path = tmp_path / "po" / "x" / "fr.po"
-    catalog.write(catalog.update(None, seed_template(), "fr"), path)
-    catalog.write(catalog.update(None, seed_template(), "fr"), path)
+    catalog.write(seed_catalog("fr"), path)
+    catalog.write(seed_catalog("fr"), path)
     assert [p.name for p in path.parent.iterdir()] == ["fr.po"]
-
-
-def test_update_keeps_marks_outdated_and_obsoletes_by_id() -> None:
-    old_template = Catalog(
-        SLUG,
-        "s.md",
-        (Entry(1, "Same"), Entry(2, "Before edit"), Entry(3, "Removed"), Entry(4, "Untranslated")),
-    )
-    french = catalog.update(None, old_template, "fr")
-    french = Catalog(
-        SLUG,
-        "s.md",
-        tuple(
-            Entry(e.id, e.source, {1: "Pareil", 2: "Avant", 3: "Enlevé"}.get(e.id, ""))
-            for e in french.entries
-        ),
-        language="fr",
-    )
-    new_template = Catalog(
-        SLUG,
-        "s.md",
-        (
-            Entry(1, "Same"),
-            Entry(2, "After edit"),
-            Entry(5, "Brand new"),
-            Entry(3, "Removed", obsolete=True),
-        ),
-    )
-    result = {e.id: e for e in catalog.update(french, new_template, "fr").entries}
-    assert result[1] == Entry(1, "Same", "Pareil")
-    assert result[2] == Entry(2, "After edit", "Avant", fuzzy=True, previous="Before edit")
-    assert result[5] == Entry(5, "Brand new", "")
-    assert result[3] == Entry(3, "Removed", "Enlevé", obsolete=True)
-    assert 4 not in result  # vanished and never translated: nothing to keep
-
-    typo_fix = {
-        e.id: e for e in catalog.update(french, new_template, "fr", retranslate=False).entries
-    }
-    assert typo_fix[2] == Entry(2, "After edit", "Avant")
-
-    # Changed again while still outdated: the diff stays against what was translated.
-    again = Catalog(SLUG, "s.md", (Entry(1, "Same"), Entry(2, "After second edit")))
-    twice = {
-        e.id: e
-        for e in catalog.update(catalog.update(french, new_template, "fr"), again, "fr").entries
-    }
-    assert twice[2].previous == "Before edit"
-
-
-def test_template_keeps_vanished_ids_as_obsolete() -> None:
-    first = seed_template()
-    document = segment.parse("# Only one heading now\n")
-    second = catalog.build_template(SLUG, document, [99], "s.md", previous=first)
-    assert [e.id for e in second.active] == [99]
-    assert {e.id for e in second.entries if e.obsolete} == set(range(1, 23))
-    with pytest.raises(ValueError, match="distinct id"):
-        catalog.build_template(SLUG, document, [], "s.md")
 
 
 def test_translations_match_by_source_in_order() -> None:
@@ -221,7 +165,7 @@ def test_bad_catalogs(text: str, reason: str, line: int | None) -> None:
 
 
 def test_catalog_for_another_language_is_refused() -> None:
-    text = catalog.dumps(catalog.update(None, seed_template(), "de"))
+    text = catalog.dumps(seed_catalog("de"))
     with pytest.raises(CatalogError, match="is a catalog for de, not fr"):
         catalog.loads(text, "de.po", slug=SLUG, language="fr")
 
@@ -235,3 +179,32 @@ def test_bad_catalog_files(tmp_path: Path, data: bytes, reason: str) -> None:
     path.write_bytes(data)
     with pytest.raises(CatalogError, match=reason):
         catalog.read(path, max_bytes=40)
+
+
+def test_a_catalog_from_before_whitespace_was_normalised_still_fits() -> None:
+    # Sources segmented before whitespace was normalised kept "making.\u00a0 Although" as it was.
+    document = segment.parse("Equitable decision-making.\u00a0 Although\n\nLine one  \nline  two\n")
+    old = Catalog(
+        SLUG,
+        "s.md",
+        (
+            Entry(1, "Equitable decision-making.\u00a0 Although", "Prise de décision. Bien que"),
+            Entry(2, "Line one\nline  two", "Ligne un\nligne deux"),
+        ),
+        language="fr",
+    )
+    assert [s.source for s in document.segments] == [
+        "Equitable decision-making. Although",
+        "Line one\nline two",
+    ]
+    assert catalog.translations(document, old) == {
+        0: "Prise de décision. Bien que",
+        1: "Ligne un\nligne deux",
+    }
+
+
+def test_the_generator_names_the_installed_version() -> None:
+    # The core reads the distribution's version itself: it imports nothing of ``service``.
+    assert __version__ == metadata.version("chorus-translate")
+    header = polib.pofile(catalog.dumps(seed_catalog())).metadata
+    assert header["X-Generator"] == f"Chorus {__version__}"

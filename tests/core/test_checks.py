@@ -132,6 +132,7 @@ def test_markers_do_not_trip_toolkit_numbers(source: str, translation: str) -> N
     [
         ("placeholders", "Placeholders", "critical"),
         ("footnotes", "Footnotes", "critical"),
+        ("markup", "Markup", "critical"),
         ("urls", "URLs", "critical"),
         ("numbers", "Numbers", "warning"),
         ("brackets", "Brackets", "warning"),
@@ -148,7 +149,7 @@ def test_catalogue(check_id: str, name: str, severity: str) -> None:
 
 def test_catalogue_order() -> None:
     assert list(CHECKS) == [
-        "placeholders", "footnotes", "links", "urls", "numbers",
+        "placeholders", "footnotes", "links", "markup", "urls", "numbers",
         "brackets", "leading-space", "trailing-space", "unchanged",
     ]  # fmt: skip
 
@@ -179,3 +180,58 @@ def test_run_never_raises(source: str, translation: str) -> None:
     for result in run(source, translation):
         assert result.id in CHECKS
         assert "\n" not in result.message
+
+
+@pytest.mark.parametrize(
+    ("source", "translation", "named"),
+    [
+        # Raw HTML, autolinks and link targets typed in a translation would be published.
+        ("Hello", "<script>alert(1)</script>", "<script>, </script>"),
+        ("Hello", "Salut <img src=x onerror=alert(1)>", "<img src=x onerror=alert(1)>"),
+        ("Hello", '<a href="javascript:alert(1)">x</a>', '<a href="javascript:alert(1)">, </a>'),
+        ("Hello", "Salut <!-- caché -->", "<!-- caché -->"),
+        ("Hello", "Salut <!-- jamais fermé", "<!--"),
+        ("Hello", "<iframe src=//evil></iframe>", "<iframe src=//evil>, </iframe>"),
+        ("Hello", "<SCRIPT>alert(1)", "<SCRIPT>"),
+        ("Hello", "<script", "<script"),
+        ("Hello", "<!DOCTYPE html>", "<!DOCTYPE html>"),
+        ("Hello", "<?php echo 1; ?>", "<?php echo 1; ?>"),
+        ("Hello", "<![CDATA[x]]>", "<![CDATA[x]]>"),
+        ("Hello", "Voir <javascript:alert(1)>", "<javascript:alert(1)>"),
+        ("Hello", "Voir <https://evil.example>", "<https://evil.example>"),
+        ("Hello", "Écrire à <x@evil.example>", "<x@evil.example>"),
+        ("Hello", "[x](javascript:alert(1))", "[x](javascript:alert(1))"),
+        ("Hello", "![x](https://evil.example/t.png)", "![x](https://evil.example/t.png)"),
+        (
+            "See [the page]{1}.",
+            "Voir [la page](https://evil.example).",
+            "[la page](https://evil.example)",
+        ),
+        ("Use `<div>`.", "Utilisez <div> et `<div>`.", "<div>"),  # one more than the source has
+        ("Hello", "if a<b and c>d", "<b and c>"),  # a tag to CommonMark, attributes and all
+        ("Hello", "<b>1</b><b>2</b><b>3</b>", "<b>, <b>, <b> and 3 more"),
+    ],
+)
+def test_markup_a_translation_adds_is_critical(source: str, translation: str, named: str) -> None:
+    [result] = [r for r in run(source, translation) if r.id == "markup"]
+    assert result.severity == "critical"
+    assert result.message == f"Markup the source does not have: {named}"
+
+
+@pytest.mark.parametrize(
+    ("source", "translation"),
+    [
+        ("Hello", "a < b"),
+        ("Hello", "<3 merci"),
+        ("Hello", "x<2 et y>1"),
+        ("Hello", "<<< >>>"),
+        ("Hello", "<-- par là"),
+        ("Some {1}bold{2} html.", "Du {1}gras{2} html."),  # the source's markup is a placeholder
+        ("See [the page]{1}.", "Voir [la page]{1}."),
+        ("Write to `<a@b.org>`.", "Écrire à `<a@b.org>`."),  # what the source has literally
+        ("Use the `<div>` tag.", "Utilisez la balise `<div>`."),
+        ("Mail <a@b.org> now", "Écrire à <a@b.org>"),
+    ],
+)
+def test_harmless_text_and_the_sources_own_markup_pass(source: str, translation: str) -> None:
+    assert "markup" not in {r.id for r in run(source, translation)}

@@ -220,3 +220,48 @@ def test_rendered_html_has_no_script_handler_or_javascript_url(
         assert not name.lower().startswith("on")
         if name.lower() in ("href", "src"):
             assert not re.sub(r"[\s\x00-\x1f]", "", value).lower().startswith("javascript:")
+
+
+# -- f. no markup from a translation in the published Markdown -----------------------
+
+
+def markup(text: str) -> set[str]:
+    """Raw HTML and autolinks markdown-it finds in an article's body, as written."""
+    found: set[str] = set()
+
+    def walk(tokens: list[Any]) -> None:
+        for token in tokens:
+            if token.type in ("html_inline", "html_block"):
+                found.add(token.content.strip())
+            elif token.type == "link_open" and token.markup == "autolink":
+                found.add(f"<{token.attrGet('href')}>")
+            walk(token.children or [])
+
+    walk(markdown.parser().parse(body_of(text)))
+    return found
+
+
+hostile_markup = st.lists(
+    st.one_of(
+        st.sampled_from(HOSTILE_HTML),
+        st.sampled_from(SIGNIFICANT),
+        st.sampled_from(("`", "``", "<", "\\", "<x@y.org>", "<b>", "</i>", "{1}", "{2}")),
+        st.text(max_size=6),
+    ),
+    min_size=1,
+    max_size=5,
+).map("".join)
+
+
+@FEWER
+@given(documents(), st.data())
+def test_published_markdown_has_no_markup_the_source_lacks(text: str, data: st.DataObject) -> None:
+    document = segment.parse(text)
+    translations = {
+        s.position: data.draw(hostile_markup, label=f"translation {s.position}")
+        for s in document.segments
+    }
+    rendered = render.render_markdown(document, translations)
+    # A "<url>" link destination of the source, put on its own, is an autolink to that url.
+    hrefs = {f"<{href}>" for (kind, href) in targets(text) if kind == "href"}
+    assert markup(rendered) - markup(text) <= hrefs
