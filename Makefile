@@ -15,24 +15,28 @@ $(BIN)/chorus: pyproject.toml
 
 install: $(BIN)/chorus
 
-# `make run` serves a scratch copy of source/ (instance/run/content, its own git repository
-# and SQLite database), so trying Chorus by hand never commits into this repository's po/.
+# `make run` serves a scratch copy of source/ (instance/run/content, its own git repository,
+# with its database and queue in instance/run/content/.chorus), so trying Chorus by hand never
+# commits into this repository's po/. The worker runs beside the web server and stops with it.
 RUN := $(CURDIR)/instance/run
-RUN_ENV := CHORUS_CONTENT_DIR=$(RUN)/content CHORUS_DATABASE_URL=sqlite:///$(RUN)/chorus.db
+RUN_ENV := CHORUS_CONTENT_DIR=$(RUN)/content
 
 run: install
 	mkdir -p $(RUN)/content/source
 	cp source/*.md $(RUN)/content/source/
 	test -d $(RUN)/content/.git || git -C $(RUN)/content init -q
 	$(RUN_ENV) $(BIN)/chorus init
+	$(RUN_ENV) $(BIN)/chorus worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(BIN)/chorus run --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check service tests bench
 	$(BIN)/ruff format --check service tests bench
 
+# Two processes (pytest-xdist): CI machines have two cores.
 test: install lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 bench: install
 	$(BIN)/python bench/update_bench.py

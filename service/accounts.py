@@ -18,10 +18,10 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from service import queries
-from service.content import Conflict
 from service.core.errors import ChorusError
 from service.db import db
-from service.models import Role, Token, User, utcnow
+from service.errors import Conflict
+from service.models import Role, Token, TokenScope, User, utcnow
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+")
@@ -43,7 +43,7 @@ def add_user(
         raise ChorusError(f"{email!r} is not an email address")
     if password is not None and len(password) < MIN_PASSWORD:
         raise ChorusError(f"the password needs at least {MIN_PASSWORD} characters")
-    if db.session.scalar(select(User).where(User.name == name)) is not None:
+    if queries.find_user(name) is not None:
         raise Conflict(f"user {name!r} exists already")
     user = User(
         name=name,
@@ -57,7 +57,7 @@ def add_user(
 
 
 def check_password(name: str, password: str) -> User | None:
-    user = db.session.scalar(select(User).where(User.name == name))
+    user = queries.find_user(name)
     if user is None or not user.password_hash:
         return None
     return user if check_password_hash(user.password_hash, password) else None
@@ -77,11 +77,14 @@ class NewToken:
 
 def add_token(name: str, user_name: str, scope: str = "read") -> NewToken:
     """Make an API token for a user; the plain token is returned once and never stored."""
-    if scope not in ("read", "write"):
+    if scope not in {s.value for s in TokenScope}:
         raise ChorusError(f"unknown scope {scope!r} (read or write)")
     if not _NAME.fullmatch(name):
         raise ChorusError(f"{name!r} is not a token name (letters, digits, '.', '_', '-')")
     user = queries.user(user_name)
+    taken = select(Token).where(Token.user_id == user.id, Token.name == name)
+    if db.session.scalar(taken) is not None:
+        raise Conflict(f"{user.name} has a token named {name!r} already")
     plain = "chorus_" + secrets.token_urlsafe(32)
     db.session.add(Token(user_id=user.id, name=name, digest=digest(plain), scope=scope))
     db.session.commit()

@@ -8,6 +8,7 @@ traceback. Long operations show a progress bar when stdout is a terminal.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -19,10 +20,22 @@ from flask import current_app
 from flask.cli import FlaskGroup
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from service import accounts, coverage, create_app, db, importing, offline, publishing, queries
-from service.content import Conflict, Content
+from service import (
+    accounts,
+    coverage,
+    create_app,
+    db,
+    errors,
+    importing,
+    offline,
+    publishing,
+    queries,
+    reading,
+)
+from service.content import Content
 from service.core.errors import ChorusError
 from service.core.files import atomic_write
+from service.errors import Conflict
 
 T = TypeVar("T")
 
@@ -34,10 +47,7 @@ class ChorusGroup(FlaskGroup):
         except ChorusError as error:
             raise click.ClickException(str(error)) from None
         except (OperationalError, ProgrammingError) as error:
-            reason = str(error.orig).splitlines()[0] if error.orig else str(error)
-            raise click.ClickException(
-                f"database error: {reason} (is the database set up? run: chorus init)"
-            ) from None
+            raise click.ClickException(str(errors.database_error(error))) from None
         except OSError as error:
             raise click.ClickException(f"{error.filename or ''}: {error.strerror}") from None
 
@@ -49,8 +59,14 @@ def _content() -> Content:
 def _output(text: str, path: str | None) -> None:
     if path is None or path == "-":
         sys.stdout.write(text)
-    else:
-        atomic_write(path, text)
+        return
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise ChorusError(f"{path}: no such folder {str(target.parent)!r}")
+    try:
+        atomic_write(target, text)
+    except OSError as error:
+        raise ChorusError(f"{path}: cannot be written ({error.strerror})") from None
 
 
 def _progress(items: Iterable[T], label: str) -> Iterator[T]:
@@ -80,10 +96,7 @@ def init_command(admin: str | None, password_stdin: bool, email: str | None) -> 
     db.upgrade()
     content = _content()
     for slug in _progress(content.slugs(), "Importing"):
-        report = importing.import_article(content, slug)
-        click.echo(report.summary())
-        if report.publication_error:
-            click.echo(f"Warning: template not committed: {report.publication_error}", err=True)
+        click.echo(importing.import_article(content, slug).summary())
     if admin:
         password = _password() if password_stdin else None
         try:
@@ -110,8 +123,6 @@ def import_command(articles: tuple[str, ...], no_retranslate: bool) -> None:
     for name in _progress(names, "Importing"):
         report = importing.import_article(content, name, retranslate=not no_retranslate)
         click.echo(report.summary())
-        if report.publication_error:
-            click.echo(f"Warning: template not committed: {report.publication_error}", err=True)
 
 
 @main.command("stats")
@@ -121,7 +132,7 @@ def stats_command(slug: str | None, as_json: bool) -> None:
     """Coverage per article and language, and any publication problem."""
     items = [coverage.article_coverage(queries.article(slug))] if slug else coverage.all_articles()
     if as_json:
-        click.echo(json.dumps([_article_json(a) for a in items], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([a.as_json() for a in items], ensure_ascii=False, indent=2))
         return
     for article in items:
         click.echo(
@@ -133,31 +144,12 @@ def stats_command(slug: str | None, as_json: bool) -> None:
                 f"  {item.code:<10} {item.state:<12} {item.percent:>5}% of segments, "
                 f"{item.percent_words:>5}% of words"
             )
+            if item.queued:
+                line += "  publication queued"
             click.echo(line + (f"  problem: {item.problem}" if item.problem else ""))
-
-
-def _article_json(article: coverage.ArticleCoverage) -> dict[str, Any]:
-    return {
-        "article": article.slug,
-        "title": article.title,
-        "segments": article.segments,
-        "words": article.words,
-        "target": article.target,
-        "published": article.published,
-        "languages": [
-            {
-                "language": item.code,
-                "state": item.state,
-                "done": item.counts.done(item.review),
-                "percent": item.percent,
-                "percent_words": item.percent_words,
-                "critical": item.critical,
-                "commit": item.published_commit,
-                "problem": item.problem,
-            }
-            for item in article.languages
-        ],
-    }
+            if item.critical:
+                for failure in coverage.failures(queries.article(article.slug), item.code):
+                    click.echo(f"    critical: {failure.describe()}")
 
 
 @main.command("export")
@@ -183,37 +175,47 @@ def upload_command(slug: str, language: str, file: Path, user_name: str) -> None
     report = offline.upload(content, slug, language, file.read_bytes(), user, str(file))
     for line in report.lines():
         click.echo(line)
-    if report.published:
-        click.echo(f"published as {report.published[:12]}")
-    if report.publication_error:
-        click.echo(f"Warning: not published yet: {report.publication_error}", err=True)
 
 
 @main.command("render")
 @click.argument("slug")
 @click.argument("language")
-@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md")
+@click.option("--format", "fmt", type=click.Choice(list(reading.FORMATS)), default="md")
 @click.option("--draft", is_flag=True, help="The current state instead of the published one.")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 def render_command(slug: str, language: str, fmt: str, draft: bool, output: str | None) -> None:
     """Print the article in LANGUAGE, byte for byte; source text where no translation."""
-    text, warnings = publishing.render_article(_content(), slug, language, fmt=fmt, draft=draft)
-    for warning in warnings:
+    result = reading.read(_content(), slug, language, fmt=fmt, draft=draft)
+    for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
-    _output(text, output)
+    _output(result.text, output)
 
 
 @main.command("publish")
 @click.argument("slug", required=False)
 @click.argument("language", required=False)
 def publish_command(slug: str | None, language: str | None) -> None:
-    """Commit every finished, unpublished language; retry failed commits and pushes."""
+    """Commit every finished, unpublished language now; retry failed commits and pushes."""
     results = publishing.publish(_content(), slug, language)
+    if not results:
+        click.echo("nothing to publish: every finished language is published")
     for result in results:
         click.echo(result.summary())
     failed = [r for r in results if r.error]
     if failed:
-        raise ChorusError(f"{len(failed)} publication(s) failed; they will be retried")
+        raise ChorusError(f"{len(failed)} publication(s) failed; run chorus publish to retry")
+
+
+@main.command("worker")
+@click.option("--workers", default=1, type=int, help="Consumer threads.")
+@click.option("--poll", default=1.0, type=float, help="Longest wait between queue polls (s).")
+def worker_command(workers: int, poll: float) -> None:
+    """Run the background worker: publications (commit and push), with retries."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    queue = current_app.extensions[publishing.QUEUE]
+    redone = queue.redo_pending()
+    click.echo(f"worker started; {len(redone)} pending publication(s) queued again", err=True)
+    queue.run(workers, poll=poll)
 
 
 @main.group("user")

@@ -16,18 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from service.core import languages
-from service.core.errors import ChorusError
 from service.core.vcs import Identity, Repository
+from service.errors import NotFound
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}", re.IGNORECASE)
-
-
-class NotFound(ChorusError):
-    """An article, a segment, a language or a record that does not exist."""
-
-
-class Conflict(ChorusError):
-    """The request cannot be done in the current state (e.g. a duplicate name)."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +31,7 @@ class Content:
     target_languages: int = 13
     priority_languages: tuple[str, ...] = ()
     git_push: str = ""
+    git_timeout: float = 60.0  # seconds to wait for the repository lock, and for a push
     committer: Identity = field(default_factory=lambda: Identity("Chorus", "chorus@localhost"))
 
     @classmethod
@@ -52,6 +45,7 @@ class Content:
             target_languages=config["TARGET_LANGUAGES"],
             priority_languages=tuple(config["PRIORITY_LANGUAGES"]),
             git_push=config["GIT_PUSH"],
+            git_timeout=config["GIT_TIMEOUT"],
             committer=Identity(config["GIT_NAME"], config["GIT_EMAIL"]),
         )
 
@@ -74,7 +68,7 @@ class Content:
 
     def repository(self) -> Repository:
         """The git repository of the content folder; raises GitError when there is none."""
-        return Repository(self.root, self.committer)
+        return Repository(self.root, self.committer, lock_timeout=self.git_timeout)
 
 
 def check_slug(slug: str) -> str:

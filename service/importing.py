@@ -12,26 +12,39 @@
    segments become obsolete, kept for history.
 3. Each import whose text differs from the last one adds a revision (the
    source text), which publications refer to.
-4. All database changes are one transaction. Afterwards the template
-   ``po/<slug>/<slug>.pot`` is committed to git (see :mod:`service.publishing`);
-   a git failure is recorded there and does not undo the import.
+4. All database changes are one transaction. A changed segment's translations are
+   checked again (their stored critical outcome), and nothing else is. In the same
+   transaction the template (when the source changed, or was never published) and
+   every language the import leaves finished are recorded as due publications; the
+   worker commits them (see :mod:`service.publishing`). A typo fix therefore
+   republishes the finished languages without anyone touching them.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
-from service import publishing, queries
-from service.content import Content, NotFound, check_slug
+from service import coverage, history, publishing, queries
+from service.content import Content, check_slug
 from service.core import segment as segmenting
 from service.core import update
 from service.core.errors import SourceError
 from service.core.files import atomic_write
 from service.core.stats import State
 from service.db import db
-from service.models import Article, Change, How, Revision, Segment, Translation, User, utcnow
+from service.errors import NotFound
+from service.models import (
+    Article,
+    How,
+    Publication,
+    Revision,
+    Segment,
+    Translation,
+    User,
+    utcnow,
+)
 
 
 @dataclass(frozen=True)
@@ -42,17 +55,21 @@ class ImportReport:
     words: int
     revision: int
     outdated_translations: int = 0
-    publication_error: str | None = None
+    queued: tuple[str, ...] = ()  # publications now due: "template" and language codes
 
     def summary(self) -> str:
         c = self.counts
+        fixed = f", {c['typo-fixed']} typo-fixed" if c.get("typo-fixed") else ""
         text = (
             f"{self.slug}: {self.segments} segments ({self.words} words), revision "
-            f"{self.revision}: {c['new']} new, {c['unchanged']} unchanged, {c['outdated']} "
-            f"outdated, {c['obsolete']} obsolete"
+            f"{self.revision}: {c['new']} new, {c['unchanged']} unchanged{fixed}, "
+            f"{c['outdated']} outdated, {c['obsolete']} obsolete"
         )
         if self.outdated_translations:
             text += f"; {self.outdated_translations} translations now outdated"
+        languages = [code for code in self.queued if code != "template"]
+        if languages:
+            text += f"; publication queued for {' '.join(languages)}"
         return text
 
 
@@ -77,7 +94,6 @@ def import_article(
     """Import or re-import one article; commits. Raises NotFound or SourceError."""
     slug, text, path = read(content, slug_or_path)
     document = segmenting.parse(text, content.source_name(slug))
-    report = _store(content, slug, document, retranslate=retranslate, user=user)
     if path.resolve() != content.source(slug).resolve():
         try:
             atomic_write(content.source(slug), text)
@@ -85,8 +101,9 @@ def import_article(
             raise SourceError(
                 content.source_name(slug), f"cannot be written ({error.strerror})"
             ) from None
-    error = publishing.publish_template(content, queries.article(slug))
-    return replace(report, publication_error=error)
+    report, due = _store(content, slug, document, retranslate=retranslate, user=user)
+    publishing.wake(due)
+    return report
 
 
 def _store(
@@ -96,8 +113,8 @@ def _store(
     *,
     retranslate: bool,
     user: User | None,
-) -> ImportReport:
-    article = db.session.scalar(db.select(Article).where(Article.slug == slug))
+) -> tuple[ImportReport, list[Publication]]:
+    article = queries.find_article(slug, for_update=True)
     if article is None:
         article = Article(
             slug=slug,
@@ -110,12 +127,9 @@ def _store(
     article.title = document.title or slug
 
     digest = hashlib.sha256(document.text.encode("utf-8")).hexdigest()
-    latest = db.session.scalar(
-        db.select(Revision)
-        .where(Revision.article_id == article.id)
-        .order_by(Revision.number.desc())
-    )
-    if latest is None or latest.digest != digest:
+    latest = queries.latest_revision(article.id)
+    changed = latest is None or latest.digest != digest
+    if changed:
         article.updated_at = utcnow()
         latest = Revision(
             article_id=article.id,
@@ -132,6 +146,8 @@ def _store(
     known = [update.Known(n, s.source, s.obsolete) for n, s in sorted(existing.items())]
     plan = update.plan(known, [s.source for s in document.segments], retranslate=retranslate)
     outdated_translations = 0
+    counts = plan.counts()
+    counts["typo-fixed"] = 0
     for match, parsed in zip(plan.matches, document.segments, strict=True):
         row = existing.get(match.id)
         if row is None:
@@ -139,49 +155,71 @@ def _store(
             db.session.add(row)
         elif row.source != parsed.source:
             row.previous_source = row.source
-            if match.status == update.Status.OUTDATED:
-                outdated_translations += _outdate(row, user)
+            # A change of whitespace alone (sources are normalised as translate-toolkit
+            # reads them) needs no new translation.
+            outdate = match.status == update.Status.OUTDATED and not _same_words(
+                row.source, parsed.source
+            )
+            outdated_translations += _recheck(row, parsed.source, user, outdate=outdate)
+            if not outdate:
+                counts["typo-fixed"] += 1
+                counts[match.status.value] -= 1
             row.source = parsed.source
         row.kind, row.position, row.line = parsed.kind, parsed.position, parsed.line
         row.words, row.obsolete = parsed.words, False
     for number in plan.obsolete:
         existing[number].obsolete = True
         existing[number].position = None
+    coverage.touch(article.id)  # words, positions and obsolete segments may all have changed
+    db.session.flush()
+    due = []
+    if changed or publishing.last_committed(article, None) is None:
+        due.append(publishing.due(article, None))
+    for code in queries.started_languages(article):
+        due.append(publishing.due(article, code))
+    due = [row for row in due if row is not None]
+    queued = tuple(row.language or "template" for row in due)
     db.session.commit()
-    return ImportReport(
+    report = ImportReport(
         slug=slug,
-        counts=plan.counts(),
+        counts=counts,
         segments=len(document.segments),
         words=document.words,
         revision=latest.number,
         outdated_translations=outdated_translations,
+        queued=queued,
     )
+    return report, due
 
 
-def _outdate(row: Segment, user: User | None) -> int:
-    """Mark every translation of a changed segment outdated, keeping its text."""
+def _same_words(old: str, new: str) -> bool:
+    return old.split() == new.split()
+
+
+def _recheck(row: Segment, source: str, user: User | None, *, outdate: bool) -> int:
+    """A segment's source changed: check its translations again against ``source``, and
+    with ``outdate`` mark them outdated, keeping their text. Returns how many it outdated."""
     count = 0
     for translation in db.session.scalars(
         db.select(Translation).where(Translation.segment_id == row.id, Translation.text != "")
     ):
+        translation.critical = coverage.is_critical(source, translation.text)
+        if not outdate:
+            continue
         old_state = translation.state
         if old_state != State.OUTDATED:
             translation.previous_source = row.source
         translation.state = int(State.OUTDATED)
         translation.version += 1
         translation.updated_at = utcnow()
-        db.session.add(
-            Change(
-                segment_id=row.id,
-                language=translation.language,
-                user_id=user.id if user else None,
-                how=How.IMPORT.value,
-                old_text=translation.text,
-                new_text=translation.text,
-                old_state=old_state,
-                new_state=int(State.OUTDATED),
-                version=translation.version,
-            )
+        history.record(
+            row,
+            translation.language,
+            user,
+            How.IMPORT,
+            old=(translation.text, old_state),
+            new=(translation.text, State.OUTDATED),
+            version=translation.version,
         )
         count += 1
     return count

@@ -45,6 +45,28 @@ class How(StrEnum):
     APPROVE = "approve"
 
 
+class PublicationStatus(StrEnum):
+    """Where a publication is: due (pending), done (committed), given up (failed), or
+    not needed once the worker looked (skipped: no longer finished, or already published)."""
+
+    PENDING = "pending"
+    COMMITTED = "committed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class SuggestionOrigin(StrEnum):
+    """Why a text was kept as a suggestion instead of applied."""
+
+    CONFLICT = "conflict"  # an editor save on a stale version
+    UPLOAD = "upload"  # an offline entry whose segment changed on the server meanwhile
+
+
+class TokenScope(StrEnum):
+    READ = "read"
+    WRITE = "write"
+
+
 class User(db.Model):
     __tablename__ = "users"
 
@@ -62,12 +84,13 @@ class User(db.Model):
 
 class Token(db.Model):
     __tablename__ = "tokens"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(64))
     digest: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the token
-    scope: Mapped[str] = mapped_column(String(8), default="read")
+    scope: Mapped[str] = mapped_column(String(8), default=TokenScope.READ.value)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
 
@@ -135,6 +158,7 @@ class Translation(db.Model):
     state: Mapped[int] = mapped_column(default=0)
     version: Mapped[int] = mapped_column(default=1)
     previous_source: Mapped[str | None] = mapped_column(Text)  # what an outdated text translated
+    critical: Mapped[bool] = mapped_column(default=False)  # a critical check fails on the text
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -172,7 +196,7 @@ class Suggestion(db.Model):
     language: Mapped[str] = mapped_column(String(35))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
-    origin: Mapped[str] = mapped_column(String(16))  # "conflict" (editor) or "upload"
+    origin: Mapped[str] = mapped_column(String(16))  # a SuggestionOrigin
     based_on_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -180,7 +204,13 @@ class Suggestion(db.Model):
 
 
 class Publication(db.Model):
-    """One attempt to publish a language (or, with language None, the template) to git."""
+    """One publication of a language (or, with language None, the template) to git.
+
+    A change that finishes a language adds a pending row in its own transaction; the
+    worker commits it (retrying with backoff, counted in ``attempts``) and marks it
+    committed, failed or skipped. The row, not the queue message, is the record of what
+    is due.
+    """
 
     __tablename__ = "publications"
     __table_args__ = (Index("ix_publications_article_language", "article_id", "language"),)
@@ -189,14 +219,37 @@ class Publication(db.Model):
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     language: Mapped[str | None] = mapped_column(String(35))
     revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id", ondelete="CASCADE"))
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # committed | failed
+    status: Mapped[str] = mapped_column(String(16), default=PublicationStatus.PENDING.value)
+    attempts: Mapped[int] = mapped_column(default=0)
     commit: Mapped[str | None] = mapped_column(String(64))
     catalog: Mapped[str] = mapped_column(Text, default="")  # the PO text written
     author: Mapped[str | None] = mapped_column(Text)
-    error: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)  # why the last attempt failed or skipped
+    committed_at: Mapped[datetime | None]
     pushed: Mapped[bool] = mapped_column(default=False)
     push_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     revision: Mapped[Revision] = relationship()
+
+
+class CoverageCount(db.Model):
+    """Active segments of one article in one language in one state, with their source words
+    and how many of their translations fail a critical check.
+
+    A summary kept in the same transaction as every change (:mod:`service.coverage`), so
+    coverage is read without running checks or loading translations. Segments with no
+    translation row are counted as EMPTY from the article's totals, not stored here.
+    """
+
+    __tablename__ = "coverage_counts"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(35), primary_key=True)
+    state: Mapped[int] = mapped_column(primary_key=True)
+    segments: Mapped[int] = mapped_column(default=0)
+    words: Mapped[int] = mapped_column(default=0)
+    critical: Mapped[int] = mapped_column(default=0)

@@ -17,28 +17,46 @@
    - ``unchanged``, ``empty`` (nothing to apply), ``unknown`` (no such segment),
      ``obsolete`` (the segment left the article).
    An entry without a version stamp counts as exported before any translation.
+4. A file none of whose entries names a segment of the article (all unknown) is
+   refused: it is most likely a catalog of something else.
+5. The report names every applied translation that fails a critical check (it
+   keeps the language from being finished), and says whether the upload finished
+   the language (its publication is then queued for the worker).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy import select
 
-from service import publishing, queries, translating
+from service import catalogs, coverage, publishing, queries, translating
 from service.content import Content
 from service.core import catalog
-from service.core.errors import CatalogError
 from service.core.stats import State
 from service.db import db
-from service.models import Change, How, Segment, Translation, User
+from service.errors import CatalogError, TooLarge
+from service.models import Change, How, Segment, SuggestionOrigin, Translation, User
+
+
+class Outcome(StrEnum):
+    """What an upload did with one entry."""
+
+    APPLIED = "applied"
+    OUTDATED = "outdated"
+    CONFLICT = "conflict"
+    UNCHANGED = "unchanged"
+    EMPTY = "empty"
+    UNKNOWN = "unknown"
+    OBSOLETE = "obsolete"
 
 
 @dataclass(frozen=True)
 class EntryOutcome:
     segment: int
-    outcome: str
+    outcome: Outcome
     message: str = ""
 
 
@@ -47,36 +65,45 @@ class UploadReport:
     slug: str
     language: str
     entries: tuple[EntryOutcome, ...]
-    published: str | None = None
-    publication_error: str | None = None
+    failures: tuple[coverage.Failure, ...] = ()  # applied translations failing a critical check
+    publication_queued: bool = False
 
     def counts(self) -> dict[str, int]:
-        return dict(Counter(e.outcome for e in self.entries))
+        return dict(Counter(e.outcome.value for e in self.entries))
 
     def lines(self) -> list[str]:
         rows = [f"{e.segment:>6}  {e.outcome:<9} {e.message}".rstrip() for e in self.entries]
+        rows += [f"critical: {failure.describe()}" for failure in self.failures]
         summary = ", ".join(f"{n} {what}" for what, n in sorted(self.counts().items()))
-        return [*rows, f"{self.slug} {self.language}: {summary or 'nothing in the file'}"]
+        rows.append(f"{self.slug} {self.language}: {summary or 'nothing in the file'}")
+        if self.publication_queued:
+            rows.append(f"{self.slug} {self.language}: finished; publication queued")
+        return rows
 
 
 def export(content: Content, slug: str, language: str) -> str:
     """The current catalog of a language as PO text, stamped with versions."""
     item = queries.article(slug)
     code = queries.language(language)
-    return catalog.dumps(publishing.build_catalog(content, item, code, versions=True))
+    return catalog.dumps(catalogs.build(content, item, code, versions=True))
 
 
 def upload(
     content: Content, slug: str, language: str, data: bytes, user: User, name: str = "upload.po"
 ) -> UploadReport:
-    """Merge an uploaded PO; one transaction. Raises CatalogError, TooLong, NotFound."""
-    item = queries.article(slug)
+    """Merge an uploaded PO; one transaction. Raises CatalogError, TooLarge, NotFound."""
     code = queries.language(language)
+    item = queries.article(slug)
     if len(data) > content.max_catalog_bytes:
-        raise CatalogError(name, f"larger than the limit of {content.max_catalog_bytes} bytes")
+        raise TooLarge(f"{name}: larger than the limit of {content.max_catalog_bytes} bytes")
     uploaded = catalog.parse_bytes(data, name, slug=slug, language=code)
+    item = queries.article(slug, for_update=True)
     segments = {row.number: row for row in queries.segments(item)}
     obsolete = {row.number for row in queries.segments(item, obsolete=True)}
+    known = [entry for entry in uploaded.active if entry.id in segments or entry.id in obsolete]
+    if uploaded.active and not known:
+        db.session.rollback()
+        raise CatalogError(name, f"no entry matches a segment of {slug!r}; nothing was applied")
     for entry in uploaded.active:
         if entry.id in segments and entry.translation:
             translating.check_text(content, segments[entry.id], entry.translation)
@@ -86,16 +113,17 @@ def upload(
     try:
         for entry in uploaded.active:
             outcomes.append(_merge(entry, segments, obsolete, found, code, user))
+        changed = any(o.outcome in (Outcome.APPLIED, Outcome.OUTDATED) for o in outcomes)
+        due = publishing.due(item, code) if changed else None
+        applied = {o.segment for o in outcomes if o.outcome in (Outcome.APPLIED, Outcome.OUTDATED)}
+        db.session.flush()
+        failures = tuple(f for f in coverage.failures(item, code) if f.segment in applied)
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
-    report = UploadReport(slug, code, tuple(outcomes))
-    if any(o.outcome in ("applied", "outdated") for o in outcomes):
-        done = publishing.after_change(content, item, code)
-        if done is not None and not done.skipped:
-            return UploadReport(slug, code, tuple(outcomes), done.commit, done.error)
-    return report
+    publishing.wake([due])
+    return UploadReport(slug, code, tuple(outcomes), failures, due is not None)
 
 
 def _base_version(
@@ -118,12 +146,12 @@ def _base_version(
 def _merge(entry, segments, obsolete, found, code: str, user: User) -> EntryOutcome:
     number = entry.id
     if number not in segments:
-        what = "obsolete" if number in obsolete else "unknown"
-        reason = "the segment left the article" if what == "obsolete" else "no such segment"
-        return EntryOutcome(number, what, reason)
+        if number in obsolete:
+            return EntryOutcome(number, Outcome.OBSOLETE, "the segment left the article")
+        return EntryOutcome(number, Outcome.UNKNOWN, "no such segment")
     segment = segments[number]
     if not entry.translation:
-        return EntryOutcome(number, "empty")
+        return EntryOutcome(number, Outcome.EMPTY)
     current = found.get(segment.id)
     text = translating.normalise(entry.translation)
     exported_at = _base_version(segment, code, entry.version or 0, current)
@@ -137,7 +165,7 @@ def _merge(entry, segments, obsolete, found, code: str, user: User) -> EntryOutc
             or (state == State.TRANSLATED and current.state == State.APPROVED)
         )
     ):
-        return EntryOutcome(number, "unchanged")
+        return EntryOutcome(number, Outcome.UNCHANGED)
     previous = entry.source if source_changed else (entry.previous if entry.fuzzy else None)
     result = translating.apply(
         segment,
@@ -148,13 +176,15 @@ def _merge(entry, segments, obsolete, found, code: str, user: User) -> EntryOutc
         how=How.UPLOAD,
         state=state,
         previous_source=previous,
-        suggestion_origin="upload",
+        suggestion_origin=SuggestionOrigin.UPLOAD,
     )
     if result.conflict:
         who = f" by {result.author}" if result.author else ""
         return EntryOutcome(
-            number, "conflict", f"changed on the server since export{who}; kept as a suggestion"
+            number,
+            Outcome.CONFLICT,
+            f"changed on the server since export{who}; kept as a suggestion",
         )
     if source_changed:
-        return EntryOutcome(number, "outdated", "the source changed since export")
-    return EntryOutcome(number, "applied")
+        return EntryOutcome(number, Outcome.OUTDATED, "the source changed since export")
+    return EntryOutcome(number, Outcome.APPLIED)

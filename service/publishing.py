@@ -1,98 +1,158 @@
-"""Publication: finished languages become PO files committed to git; and rendering them.
+"""Publication: finished languages become PO files committed to git, by the worker.
 
-1. The catalog of a language is built from the working copy (active segments
-   in order, obsolete ones that keep a translation at the end). Exported for
-   offline work it carries each entry's version; published it does not.
-2. When a language of an article is finished (:mod:`service.coverage`),
-   :func:`publish_language` writes ``po/<slug>/<lang>.po`` atomically and
-   commits that path only (:class:`service.core.vcs.Repository`, under its
-   inter-process lock). Author: the translator with the most changes to that
-   language since its last publication; every other contributor gets a
-   ``Co-authored-by:`` trailer; committer: the service identity. A catalog
-   already committed at the current revision is not committed again.
-3. Every attempt is a row of ``publications``: committed (with the commit and
-   the PO text) or failed (with the reason). A failed commit or push never
-   undoes a save; :func:`publish` retries what is pending, and the reason is
-   shown by ``chorus stats`` and on the dashboard.
-4. The template ``po/<slug>/<slug>.pot`` is committed the same way when an
-   article is imported or changes.
-5. Reading never publishes: :func:`render` of the published form reads the
-   PO text and source revision recorded by the last committed publication.
+1. A change never touches git. A save, approval, revert, upload or import that
+   leaves a language finished calls :func:`due` inside its own transaction: it adds
+   a pending row to ``publications`` (unless one is pending already) and the caller
+   wakes the worker after its commit (:func:`wake`). The row is the record of what
+   is due; the queue message only wakes the worker, so a lost message is redone on
+   the worker's start or by ``chorus publish``.
+2. :func:`process` does one publication, under the repository's inter-process lock:
+   it reads the language from the database (:func:`service.catalogs.snapshot`), skips
+   it when it stopped being finished or is already published as it is, else writes
+   ``po/<slug>/<lang>.po`` and commits that path only. Author: the translator with
+   the most changes to that language since its last publication; every other
+   contributor gets a ``Co-authored-by:`` trailer; committer: the service identity.
+   Then it pushes, when a remote is configured.
+3. A git failure is recorded on the row (reason and attempt count) and left pending
+   for the queue's retry with backoff; the last retry marks it failed. A worker that
+   dies mid-publication leaves the row pending: redoing it finds the commit already
+   made (git holds that content) and records it, so nothing is committed twice.
+4. The template ``po/<slug>/<slug>.pot`` is published the same way (language None)
+   when an article is imported or changes.
+5. :func:`publish` is the synchronous path for scripts and tests (``chorus
+   publish``): it records what is due and processes it in the calling process.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import case, func, select
 
-from service import coverage, queries
-from service.content import Content, NotFound
-from service.core import catalog, languages, render, segment
-from service.core.catalog import Catalog, Entry
-from service.core.errors import ChorusError
+from service import catalogs, coverage, queries
+from service.content import Content
+from service.core import catalog, stats
 from service.core.stats import State
-from service.core.vcs import GitError, Identity
+from service.core.vcs import GitError, Identity, Repository
 from service.db import db
-from service.models import Article, Change, Publication, Segment, Translation, User, utcnow
+from service.models import (
+    Article,
+    Change,
+    Publication,
+    PublicationStatus,
+    Segment,
+    Translation,
+    User,
+    utcnow,
+)
 
-_DATE = "%Y-%m-%d %H:%M+0000"
+log = logging.getLogger(__name__)
+QUEUE = "chorus.queue"  # the app extension that wakes the worker (service.queue)
 
 
 @dataclass(frozen=True)
 class PublishResult:
     slug: str
-    language: str
+    language: str  # BCP 47, or "template"
     commit: str | None = None
     error: str | None = None
-    skipped: str | None = None  # why nothing was done (not finished, already published)
+    skipped: str | None = None  # why nothing was committed (not finished, already published)
+    queued: bool = False  # left pending, to be retried
 
     def summary(self) -> str:
         if self.error:
-            return f"{self.slug} {self.language}: not published: {self.error}"
+            again = "; will be retried" if self.queued else ""
+            return f"{self.slug} {self.language}: not published: {self.error}{again}"
         if self.skipped:
             return f"{self.slug} {self.language}: {self.skipped}"
-        return (
-            f"{self.slug} {self.language}: published as {self.commit[:12] if self.commit else '?'}"
-        )
+        return f"{self.slug} {self.language}: published as {(self.commit or '?')[:12]}"
 
 
-def build_catalog(content: Content, item: Article, code: str | None, *, versions: bool) -> Catalog:
-    """The article's template (``code`` None) or one language's catalog, from the database."""
-    active = queries.segments(item)
-    found = queries.translations(item, code) if code else {}
-    entries = []
-    for row in active:
-        translation = found.get(row.id)
-        text = translation.text if translation else ""
-        outdated = bool(text) and translation is not None and translation.state == State.OUTDATED
-        entries.append(
-            Entry(
-                id=row.number,
-                source=row.source,
-                translation=text,
-                kind=row.kind,
-                line=row.line,
-                fuzzy=outdated,
-                previous=translation.previous_source if outdated else None,
-                version=(translation.version if translation else 0) if versions else None,
-            )
+# -- recording what is due (inside the caller's transaction) -----------------------------
+
+
+def finished(item: Article, code: str) -> bool:
+    """Whether the language is finished, by one grouped count over the session's rows."""
+    done = State.APPROVED if item.review_required else State.TRANSLATED
+    active = (Segment.article_id == item.id, Segment.obsolete.is_(False))
+    segments = db.session.scalar(select(func.count()).select_from(Segment).where(*active))
+    counted = db.session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((Translation.critical, 1), else_=0)), 0),
         )
-    for row in queries.segments(item, obsolete=True):
-        translation = found.get(row.id)
-        if code is None or (translation is not None and translation.text):
-            text = translation.text if translation else ""
-            entries.append(Entry(id=row.number, source=row.source, translation=text, obsolete=True))
-    # Dates come from the data, so an unchanged catalog is byte-identical (no empty commits).
-    dates = [t.updated_at for t in found.values()] or [queries.revision(item).created_at]
-    return Catalog(
-        slug=item.slug,
-        source_path=content.source_name(item.slug),
-        entries=tuple(entries),
-        language=languages.get(code).gettext if code else None,
-        created=item.created_at.strftime(_DATE),
-        revised=max(dates).strftime(_DATE),
+        .select_from(Translation)
+        .join(Segment, Segment.id == Translation.segment_id)
+        .where(*active, Translation.language == code, Translation.state >= done)
+    ).one()
+    return segments > 0 and counted[0] == segments and counted[1] == 0
+
+
+def due(item: Article, code: str | None) -> Publication | None:
+    """Record that a language (None: the template) is due, if it is finished.
+
+    Returns the pending row (new or already there), or None when nothing is due.
+    Does not commit: the row lands with the caller's change or not at all.
+    """
+    db.session.flush()
+    if code is not None and not finished(item, code):
+        return None
+    waiting = db.session.scalar(
+        select(Publication)
+        .where(
+            Publication.article_id == item.id,
+            Publication.language.is_(None) if code is None else Publication.language == code,
+            Publication.status.in_([PublicationStatus.PENDING, PublicationStatus.FAILED]),
+        )
+        .order_by(Publication.id.desc())
     )
+    if waiting is not None:
+        waiting.status = PublicationStatus.PENDING  # a failed one is due again
+        return waiting
+    row = Publication(article_id=item.id, language=code, revision_id=queries.revision(item).id)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def wake(rows: Iterable[Publication | None]) -> bool:
+    """After the commit: ask the worker to do these publications. Never raises: a queue
+    that cannot be reached is logged, and the pending rows wait for the worker's start
+    or ``chorus publish``. True when every row was handed to the queue."""
+    ids = sorted({row.id for row in rows if row is not None})
+    if not ids:
+        return True
+    try:
+        current_app.extensions[QUEUE].publish(ids)
+    except Exception as error:  # the queue's storage failing must never fail a save
+        log.warning("publications %s stay pending: queue unavailable (%s)", ids, error)
+        return False
+    return True
+
+
+def pending(content: Content) -> list[int]:
+    """Ids of every publication still due, oldest first (redone on the worker's start): pending
+    ones, and committed ones not pushed yet when a remote is configured."""
+    due = Publication.status == PublicationStatus.PENDING
+    if content.git_push:
+        due |= (Publication.status == PublicationStatus.COMMITTED) & Publication.pushed.is_(False)
+    query = select(Publication.id).where(due)
+    return list(db.session.scalars(query.order_by(Publication.id)))
+
+
+# -- doing it (the worker, or ``chorus publish``) -----------------------------------------
+
+
+def last_committed(item: Article, code: str | None) -> Publication | None:
+    query = select(Publication).where(
+        Publication.article_id == item.id,
+        Publication.language.is_(None) if code is None else Publication.language == code,
+        Publication.status == PublicationStatus.COMMITTED,
+    )
+    return db.session.scalar(query.order_by(Publication.id.desc()))
 
 
 def contributors(item: Article, code: str, since: Publication | None) -> list[tuple[User, int]]:
@@ -105,8 +165,8 @@ def contributors(item: Article, code: str, since: Publication | None) -> list[tu
         .group_by(User.id)
         .order_by(func.count(Change.id).desc(), User.name)
     )
-    if since is not None:
-        query = query.where(Change.at > since.created_at)
+    if since is not None and since.committed_at is not None:
+        query = query.where(Change.at > since.committed_at)
     return [(user, count) for user, count in db.session.execute(query).all()]
 
 
@@ -114,181 +174,171 @@ def _identity(user: User) -> Identity:
     return Identity(user.name, user.git_email)
 
 
-def _record(item: Article, code: str | None, text: str, **fields: object) -> Publication:
-    publication = Publication(
-        article_id=item.id,
-        language=code,
-        revision_id=queries.revision(item).id,
-        catalog=text,
-        **fields,
-    )
-    db.session.add(publication)
-    db.session.commit()
-    return publication
+@dataclass(frozen=True)
+class _Work:
+    path: str
+    text: str
+    message: str
+    author: Identity
+    co_authors: list[Identity]
+
+
+def _work(content: Content, item: Article, code: str | None) -> _Work | str:
+    """What to commit for this publication, or why nothing is to be committed."""
+    if code is None:
+        template = catalogs.build(content, item, None, versions=False)
+        message = f"Update template of {item.slug}\n\n{len(template.active)} segments"
+        text = catalog.dumps(template)
+        work = _Work(content.template_name(item.slug), text, message, content.committer, [])
+    else:
+        snap = catalogs.snapshot(content, item, code)
+        if not snap.finished(item.review_required):
+            return "no longer finished"
+        people = contributors(item, code, last_committed(item, code)) or contributors(
+            item, code, None
+        )
+        counts = snap.counts
+        message = (
+            f"Publish {code} translation of {item.slug}\n\n"
+            f"{counts.total_segments} segments, {counts.total_words} words; "
+            f"{len(people)} contributor{'s' if len(people) != 1 else ''}"
+        )
+        work = _Work(
+            content.catalog_name(item.slug, code),
+            snap.text,
+            message,
+            _identity(people[0][0]) if people else content.committer,
+            [_identity(user) for user, _ in people[1:]],
+        )
+    last = last_committed(item, code)
+    current = queries.revision(item).id
+    if last is not None and last.catalog == work.text and last.revision_id == current:
+        return "already published"
+    return work
+
+
+def process(content: Content, publication_id: int, *, final: bool = True) -> PublishResult:
+    """Do one publication (commit, then push); commits the session; never raises for git.
+
+    With ``final`` False a git failure leaves the row pending (the queue retries it);
+    with ``final`` True it is marked failed.
+    """
+    row = db.session.get(Publication, publication_id)
+    if row is None:
+        return PublishResult("?", "?", skipped=f"no publication {publication_id}")
+    item = db.session.get(Article, row.article_id)
+    label = row.language or "template"
+    try:
+        repository = content.repository()
+        with repository.lock():
+            db.session.expire_all()  # read what other processes committed before the lock
+            if row.status in (PublicationStatus.PENDING, PublicationStatus.FAILED):
+                outcome = _commit(content, repository, item, row)
+                if isinstance(outcome, str):
+                    return PublishResult(item.slug, label, commit=row.commit, skipped=outcome)
+            if row.status != PublicationStatus.COMMITTED:
+                return PublishResult(item.slug, label, skipped=f"already {row.status}")
+            _push(content, repository, row)
+    except (GitError, OSError) as error:
+        db.session.rollback()
+        reason = (
+            str(error) if isinstance(error, GitError) else f"{error.filename}: {error.strerror}"
+        )
+        row = db.session.get(Publication, publication_id)
+        if row.status == PublicationStatus.COMMITTED:  # the push failed
+            row.push_error = reason
+        else:
+            row.error = reason
+            row.status = PublicationStatus.FAILED if final else PublicationStatus.PENDING
+        row.attempts += 1
+        row.updated_at = utcnow()
+        db.session.commit()
+        return PublishResult(item.slug, label, commit=row.commit, error=reason, queued=not final)
+    return PublishResult(item.slug, label, commit=row.commit, error=row.push_error)
 
 
 def _commit(
-    content: Content,
-    item: Article,
-    code: str | None,
-    path: str,
-    text: str,
-    message: str,
-    author: Identity,
-    co_authors: list[Identity],
-) -> PublishResult:
-    label = code or "template"
-    last = coverage.last_publication(item, code, committed=True)
-    if last is not None and last.catalog == text and last.revision_id == queries.revision(item).id:
-        return PublishResult(item.slug, label, commit=last.commit, skipped="already published")
-    try:
-        repository = content.repository()
-        sha = repository.commit({path: text.encode("utf-8")}, message, author, co_authors)
-        sha = sha or repository.head()
-    except (GitError, OSError) as error:
-        reason = str(error) if isinstance(error, GitError) else f"{path}: {error.strerror}"
-        _record(item, code, text, status="failed", error=reason, author=str(author))
-        return PublishResult(item.slug, label, error=reason)
-    publication = _record(item, code, text, status="committed", commit=sha, author=str(author))
-    push(content, publication)
-    return PublishResult(item.slug, label, commit=sha, error=publication.push_error)
-
-
-def push(content: Content, publication: Publication) -> None:
-    """Push to the configured remote, recording the outcome; never raises."""
-    if not content.git_push:
-        return
-    try:
-        content.repository().push(content.git_push)
-    except GitError as error:
-        publication.push_error = str(error)
-    else:
-        publication.pushed, publication.push_error = True, None
-    publication.updated_at = utcnow()
+    content: Content, repository: Repository, item: Article, row: Publication
+) -> str | None:
+    """Commit the row's catalog; returns why it was skipped, or None once committed."""
+    work = _work(content, item, row.language)
+    if isinstance(work, str):
+        last = last_committed(item, row.language)
+        row.status, row.error = PublicationStatus.SKIPPED, work
+        row.commit = last.commit if last and work == "already published" else None
+        row.updated_at = utcnow()
+        db.session.commit()
+        return work
+    sha = repository.commit(
+        {work.path: work.text.encode("utf-8")}, work.message, work.author, work.co_authors
+    )
+    # None: git already holds this content, committed by an attempt that died before
+    # recording it; that commit is the publication.
+    sha = sha or repository.last_commit(work.path)
+    now = utcnow()
+    row.status, row.commit, row.catalog, row.error = (
+        PublicationStatus.COMMITTED,
+        sha,
+        work.text,
+        None,
+    )
+    row.revision_id, row.author = queries.revision(item).id, str(work.author)
+    row.committed_at = row.updated_at = now
+    row.attempts += 1
     db.session.commit()
+    return None
 
 
-def publish_template(content: Content, item: Article) -> str | None:
-    """Commit the article's template; returns the reason when it failed."""
-    template = build_catalog(content, item, None, versions=False)
-    text = catalog.dumps(template)
-    message = f"Update template of {item.slug}\n\n{len(template.active)} segments"
-    result = _commit(
-        content, item, None, content.template_name(item.slug), text, message, content.committer, []
-    )
-    return result.error
-
-
-def publish_language(content: Content, item: Article, code: str) -> PublishResult:
-    """Commit one language if it is finished and not yet published as it is."""
-    status = coverage.language_status(item, code)
-    if not status.finished:
-        return PublishResult(item.slug, code, skipped=f"not finished ({status.state})")
-    text = catalog.dumps(build_catalog(content, item, code, versions=False))
-    people = contributors(item, code, coverage.last_publication(item, code, committed=True))
-    if not people:
-        people = contributors(item, code, None)
-    author = _identity(people[0][0]) if people else content.committer
-    co_authors = [_identity(user) for user, _ in people[1:]]
-    counts = status.counts
-    message = (
-        f"Publish {code} translation of {item.slug}\n\n"
-        f"{counts.total_segments} segments, {counts.total_words} words; "
-        f"{len(people)} contributor{'s' if len(people) != 1 else ''}"
-    )
-    return _commit(
-        content,
-        item,
-        code,
-        content.catalog_name(item.slug, code),
-        text,
-        message,
-        author,
-        co_authors,
-    )
-
-
-def after_change(content: Content, item: Article, code: str) -> PublishResult | None:
-    """Publish the language if the change finished it; failures are recorded, not raised."""
-    # Cheap first: a language with a segment not yet translated cannot be finished, and
-    # most saves are of such languages; only then run every check (language_status).
-    active = Segment.article_id == item.id, Segment.obsolete.is_(False)
-    segments = db.session.scalar(select(func.count()).select_from(Segment).where(*active))
-    translated = db.session.scalar(
-        select(func.count())
-        .select_from(Translation)
-        .join(Segment, Segment.id == Translation.segment_id)
-        .where(*active, Translation.language == code, Translation.state >= State.TRANSLATED)
-    )
-    if translated < segments:
-        return None
-    result = publish_language(content, item, code)
-    return None if result.skipped and result.skipped.startswith("not finished") else result
+def _push(content: Content, repository: Repository, row: Publication) -> None:
+    if not content.git_push or row.pushed:
+        return
+    repository.push(content.git_push, timeout=content.git_timeout)
+    # A push sends HEAD, so every earlier commit went with it.
+    for earlier in db.session.scalars(
+        select(Publication).where(
+            Publication.status == PublicationStatus.COMMITTED,
+            Publication.pushed.is_(False),
+            Publication.id <= row.id,
+        )
+    ):
+        earlier.pushed, earlier.push_error, earlier.updated_at = True, None, utcnow()
+    db.session.commit()
 
 
 def publish(
     content: Content, slug: str | None = None, code: str | None = None
 ) -> list[PublishResult]:
-    """Commit every finished, unpublished language (of one article, or one language), retrying
-    failed template commits and pushes on the way. Idempotent."""
+    """Record every finished, unpublished language (of one article, or one language) and the
+    templates as due, then do every due publication here and now; retries failed ones and
+    pushes. Idempotent."""
     items = [queries.article(slug)] if slug else list(db.session.scalars(select(Article)))
-    results = []
+    code = queries.language(code) if code else None
     for item in items:
-        error = publish_template(content, item)
-        if error:
-            results.append(PublishResult(item.slug, "template", error=error))
-        codes = [queries.language(code)] if code else queries.started_languages(item)
-        for language in codes:
-            result = publish_language(content, item, language)
-            if result.skipped == "already published":
-                last = coverage.last_publication(item, language, committed=True)
-                if last is not None and content.git_push and not last.pushed:
-                    push(content, last)
-                    result = PublishResult(
-                        item.slug, language, commit=last.commit, error=last.push_error
-                    )
-            results.append(result)
-    return results
-
-
-def render_article(
-    content: Content, slug: str, code: str, *, fmt: str = "md", draft: bool = False
-) -> tuple[str, list[str]]:
-    """The published translation (or with ``draft`` the current state) and warnings.
-
-    Raises NotFound when the language was never published and ``draft`` is off.
-    """
-    if fmt not in ("md", "html"):
-        raise ChorusError(f"unknown format {fmt!r} (md or html)")
-    item = queries.article(slug)
-    language = languages.get(code)
-    if draft:
-        document = segment.parse(queries.revision(item).text, content.source_name(slug))
-        found = queries.translations(item, language.code)
-        translations = {
-            row.position: found[row.id].text
-            for row in queries.segments(item)
-            if row.id in found and found[row.id].text and row.position is not None
-        }
-    else:
-        published = coverage.last_publication(item, language.code, committed=True)
-        if published is None:
-            raise NotFound(
-                f"the {language.code} translation of {slug!r} is not published yet "
-                "(--draft shows the current state)"
+        template = last_committed(item, None)
+        if template is None or template.revision_id != queries.revision(item).id:
+            due(item, None)
+        statuses = coverage.article_coverage(item).languages
+        for status in statuses:
+            # A published language edited since has its own pending row already.
+            if status.state == stats.FINISHED and (not code or status.code == code):
+                due(item, status.code)
+    db.session.commit()
+    ids = {item.id for item in items}
+    query = select(Publication.id).where(
+        Publication.article_id.in_(ids),
+        Publication.status.in_([PublicationStatus.PENDING, PublicationStatus.FAILED]),
+    )
+    if code:
+        query = query.where(Publication.language.is_(None) | (Publication.language == code))
+    rows = set(db.session.scalars(query))
+    if content.git_push:
+        rows |= set(
+            db.session.scalars(
+                select(Publication.id).where(
+                    Publication.article_id.in_(ids),
+                    Publication.status == PublicationStatus.COMMITTED,
+                    Publication.pushed.is_(False),
+                )
             )
-        document = segment.parse(published.revision.text, content.source_name(slug))
-        translations = catalog.translations(document, catalog.loads(published.catalog, "published"))
-    usable, rejected = render.sound(document, translations)
-    if fmt == "md":
-        text = render.render_markdown(document, usable)
-    else:
-        text = render.render_html(
-            document, usable, language=language.code, direction=language.direction
         )
-    warnings = [
-        f"line {document.segments[p].line} ({document.segments[p].kind}): translation not used, "
-        f"source text shown: " + "; ".join(r.message for r in results)
-        for p, results in rejected.items()
-    ]
-    return text, warnings
+    return [process(content, ident, final=True) for ident in sorted(rows)]

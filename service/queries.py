@@ -1,4 +1,4 @@
-"""Lookups shared by the use cases: one article, its segments, its translations.
+"""Lookups shared by the use cases: an article, a revision, a segment, a translation, a user.
 
 Each raises :class:`~service.content.NotFound` with a one-line reason when the
 thing asked for does not exist, so callers never test for None.
@@ -8,14 +8,23 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from service.content import NotFound, check_slug
+from service.content import check_slug
 from service.core import languages
 from service.db import db
+from service.errors import NotFound
 from service.models import Article, Revision, Segment, Translation, User
 
 
-def article(slug: str) -> Article:
-    found = db.session.scalar(select(Article).where(Article.slug == check_slug(slug)))
+def find_article(slug: str, *, for_update: bool = False) -> Article | None:
+    """The article, or None. ``for_update`` locks its row until the transaction ends: every
+    use case that changes an article's translations or segments takes it first, so their
+    coverage recounts (:mod:`service.coverage`) never interleave."""
+    query = select(Article).where(Article.slug == check_slug(slug))
+    return db.session.scalar(query.with_for_update() if for_update else query)
+
+
+def article(slug: str, *, for_update: bool = False) -> Article:
+    found = find_article(slug, for_update=for_update)
     if found is None:
         raise NotFound(f"no article {slug!r} (import it with: chorus import {slug})")
     return found
@@ -26,10 +35,13 @@ def language(code: str) -> str:
     return languages.get(code).code
 
 
+def latest_revision(article_id: int) -> Revision | None:
+    query = select(Revision).where(Revision.article_id == article_id)
+    return db.session.scalar(query.order_by(Revision.number.desc()))
+
+
 def revision(item: Article) -> Revision:
-    found = db.session.scalar(
-        select(Revision).where(Revision.article_id == item.id).order_by(Revision.number.desc())
-    )
+    found = latest_revision(item.id)
     if found is None:  # an article always gets a revision when it is imported
         raise NotFound(f"article {item.slug!r} has no source revision")
     return found
@@ -51,6 +63,15 @@ def segment(item: Article, number: int) -> Segment:
     return found
 
 
+def translation(segment: Segment, code: str) -> Translation | None:
+    """One segment's translation into one language, if there is a row."""
+    return db.session.scalar(
+        select(Translation).where(
+            Translation.segment_id == segment.id, Translation.language == code
+        )
+    )
+
+
 def translations(item: Article, code: str) -> dict[int, Translation]:
     """The article's translations into one language, keyed by segment id (row id)."""
     query = (
@@ -62,19 +83,23 @@ def translations(item: Article, code: str) -> dict[int, Translation]:
 
 
 def started_languages(item: Article) -> list[str]:
-    """Languages with at least one non-empty translation of this article."""
+    """Languages with at least one non-empty translation of an active segment."""
     query = (
         select(Translation.language)
         .join(Segment, Segment.id == Translation.segment_id)
-        .where(Segment.article_id == item.id, Translation.text != "")
+        .where(Segment.article_id == item.id, Segment.obsolete.is_(False), Translation.text != "")
         .group_by(Translation.language)
         .order_by(Translation.language)
     )
     return list(db.session.scalars(query))
 
 
+def find_user(name: str) -> User | None:
+    return db.session.scalar(select(User).where(User.name == name))
+
+
 def user(name: str) -> User:
-    found = db.session.scalar(select(User).where(User.name == name))
+    found = find_user(name)
     if found is None:
         raise NotFound(f"no user {name!r} (add one with: chorus user add {name} --role translator)")
     return found

@@ -52,7 +52,13 @@ SETTINGS: tuple[Setting, ...] = (
         "CHORUS_DATABASE_URL",
         "",
         "any SQLAlchemy URL; PostgreSQL for several servers "
-        "(default: `sqlite:///<instance>/chorus.db`)",
+        "(default: `sqlite:///<content>/.chorus/chorus.db`, git-ignored)",
+    ),
+    Setting(
+        "CHORUS_QUEUE_URL",
+        "",
+        "task queue storage (huey): `sqlite:///<file>`, or `redis://host:port/db` when several "
+        "machines share the work (default: `sqlite:///<content>/.chorus/queue.db`)",
     ),
     Setting(
         "CHORUS_SECRET_KEY",
@@ -75,6 +81,18 @@ SETTINGS: tuple[Setting, ...] = (
         "CHORUS_GIT_PUSH",
         "",
         "remote (name or URL) to push published translations to; empty: no push",
+    ),
+    Setting(
+        "CHORUS_GIT_TIMEOUT",
+        "60",
+        "seconds the worker waits for the repository lock, and for a push, before it retries",
+        _positive_int,
+    ),
+    Setting(
+        "CHORUS_RETRY_DELAY",
+        "5",
+        "seconds before a failed publication is retried; doubled at each of 6 retries",
+        _positive_int,
     ),
     Setting(
         "CHORUS_GIT_NAME",
@@ -105,6 +123,17 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_int,
     ),
 )
+
+
+def check_content(root: Path) -> Path:
+    """The content folder itself; raises ChorusError unless it is a git work tree."""
+    if not root.is_dir():
+        raise ChorusError(f"CHORUS_CONTENT_DIR={str(root)!r}: no such folder")
+    if not (root / ".git").exists():
+        raise ChorusError(
+            f"CHORUS_CONTENT_DIR={str(root)!r}: not a git work tree (run: git init {root})"
+        )
+    return root
 
 
 def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:

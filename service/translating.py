@@ -15,7 +15,11 @@
    nothing (no new version, no history row), whatever version it carries.
 5. :func:`apply` does the work inside the caller's transaction (an upload
    applies many entries in one); :func:`save`, :func:`approve` and
-   :func:`revert` commit their own.
+   :func:`revert` commit their own. Each stores whether a critical check fails
+   on the text (read by :mod:`service.coverage` without running checks again).
+6. A change that leaves the language finished records a pending publication in
+   the same transaction and wakes the worker after the commit; the result says
+   the publication is queued. No git work happens here.
 """
 
 from __future__ import annotations
@@ -25,12 +29,13 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from service import publishing, queries
-from service.content import Content, NotFound
+from service import coverage, publishing, queries
+from service import history as changes
+from service.content import Content
 from service.core import checks
-from service.core.errors import ChorusError
 from service.core.stats import State
 from service.db import db
+from service.errors import ChorusError, NotFound, PermissionDenied, TooLarge
 from service.models import (
     Article,
     Change,
@@ -38,18 +43,11 @@ from service.models import (
     Role,
     Segment,
     Suggestion,
+    SuggestionOrigin,
     Translation,
     User,
     utcnow,
 )
-
-
-class PermissionDenied(ChorusError):
-    """The user's role does not allow this."""
-
-
-class TooLong(ChorusError):
-    """A translation over the configured size limit."""
 
 
 @dataclass(frozen=True)
@@ -64,8 +62,7 @@ class SaveResult:
     checks: tuple[checks.CheckResult, ...] = ()
     suggestion_id: int | None = None  # on conflict: where the typed text was kept
     changed: bool = True  # False when the save repeated what was there
-    published: str | None = None  # the commit, when this save finished the language
-    publication_error: str | None = None  # why publishing it failed (it is retried)
+    publication_queued: bool = False  # the language is finished: the worker will publish it
 
     @property
     def conflict(self) -> bool:
@@ -77,25 +74,28 @@ def normalise(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _line_breaks_at_the_ends(source: str, text: str) -> str:
+    """A line break at one end of the translation but not of the source is a stray Enter
+    key; gettext refuses such an entry (``msgfmt -c``), so it is dropped."""
+    if not source.startswith("\n"):
+        text = text.lstrip("\n")
+    if not source.endswith("\n"):
+        text = text.rstrip("\n")
+    return text
+
+
 def check_text(content: Content, segment: Segment, text: str) -> str:
-    """The text to store (line endings normalised); raises TooLong or NotFound."""
+    """The text to store (line endings normalised, stray line breaks at its ends dropped);
+    raises TooLarge or NotFound."""
     if segment.obsolete:
         raise NotFound(f"segment {segment.number} is no longer in the article")
-    text = normalise(text)
+    text = _line_breaks_at_the_ends(segment.source, normalise(text))
     if len(text) > content.max_translation_chars:
-        raise TooLong(
+        raise TooLarge(
             f"segment {segment.number}: translation of {len(text)} characters is over "
             f"the limit of {content.max_translation_chars}"
         )
     return text
-
-
-def _current(segment: Segment, language: str) -> Translation | None:
-    return db.session.scalar(
-        select(Translation).where(
-            Translation.segment_id == segment.id, Translation.language == language
-        )
-    )
 
 
 def apply(
@@ -108,7 +108,7 @@ def apply(
     how: How = How.EDITOR,
     state: State | None = None,
     previous_source: str | None = None,
-    suggestion_origin: str = "conflict",
+    suggestion_origin: SuggestionOrigin = SuggestionOrigin.CONFLICT,
 ) -> SaveResult:
     """Compare-and-set one translation inside the current transaction.
 
@@ -116,7 +116,7 @@ def apply(
     """
     if state is None:
         state = State.TRANSLATED if text else State.EMPTY
-    current = _current(segment, language)
+    current = queries.translation(segment, language)
     current_version = current.version if current is not None else 0
     if current is not None and current.text == text and current.state == state:
         return _result(current, changed=False)  # nothing to change, nothing lost
@@ -132,6 +132,7 @@ def apply(
         "user_id": user.id if user else None,
         "updated_at": now,
         "previous_source": previous_source if state == State.OUTDATED else None,
+        "critical": coverage.is_critical(segment.source, text),
     }
     if current is None:
         try:
@@ -144,7 +145,7 @@ def apply(
                 text,
                 version,
                 user,
-                _current(segment, language),
+                queries.translation(segment, language),
                 suggestion_origin,
             )
     else:
@@ -158,22 +159,18 @@ def apply(
             db.session.expire(current)
             return _conflict(segment, language, text, version, user, current, suggestion_origin)
         db.session.expire(current)
-    db.session.add(
-        Change(
-            segment_id=segment.id,
-            language=language,
-            user_id=user.id if user else None,
-            at=now,
-            how=how.value,
-            old_text=old_text,
-            new_text=text,
-            old_state=old_state,
-            new_state=int(state),
-            version=version + 1,
-        )
+    changes.record(
+        segment,
+        language,
+        user,
+        how,
+        old=(old_text, old_state),
+        new=(text, int(state)),
+        version=version + 1,
+        at=now,
     )
     db.session.flush()
-    return _result(_current(segment, language))
+    return _result(queries.translation(segment, language))
 
 
 def _result(translation: Translation, *, changed: bool = True) -> SaveResult:
@@ -195,7 +192,7 @@ def _conflict(
     version: int,
     user: User | None,
     current: Translation | None,
-    origin: str,
+    origin: SuggestionOrigin,
 ) -> SaveResult:
     suggestion_id = None
     if text and (current is None or text != current.text):
@@ -204,7 +201,7 @@ def _conflict(
             language=language,
             user_id=user.id if user else None,
             text=text,
-            origin=origin,
+            origin=origin.value,
             based_on_version=version,
         )
         db.session.add(suggestion)
@@ -221,9 +218,12 @@ def _conflict(
     )
 
 
-def _locate(slug: str, language: str, number: int) -> tuple[Article, Segment, str]:
-    item = queries.article(slug)
-    return item, queries.segment(item, number), queries.language(language)
+def _locate(
+    slug: str, language: str, number: int, *, for_update: bool = False
+) -> tuple[Article, Segment, str]:
+    code = queries.language(language)
+    item = queries.article(slug, for_update=for_update)
+    return item, queries.segment(item, number), code
 
 
 def save(
@@ -235,22 +235,20 @@ def save(
     version: int,
     user: User | None,
 ) -> SaveResult:
-    """Save one translation from the editor; commits. Raises NotFound, TooLong, LanguageError."""
-    item, segment, code = _locate(slug, language, number)
+    """Save one translation from the editor; commits. Raises NotFound, TooLarge, LanguageError."""
+    item, segment, code = _locate(slug, language, number, for_update=True)
     text = check_text(content, segment, text)
-    result = apply(segment, code, text, version, user)
+    return _commit(item, code, apply(segment, code, text, version, user))
+
+
+def _commit(item: Article, code: str, result: SaveResult) -> SaveResult:
+    """Commit the change, with a pending publication when it finished the language."""
+    due = publishing.due(item, code) if result.changed else None
     db.session.commit()
-    return _publish(content, item, code, result)
-
-
-def _publish(content: Content, item: Article, code: str, result: SaveResult) -> SaveResult:
-    """After a committed change: publish the language if it is now finished."""
-    if not result.changed:
+    if due is None:
         return result
-    done = publishing.after_change(content, item, code)
-    if done is None or done.skipped:
-        return result
-    return replace(result, published=done.commit, publication_error=done.error)
+    publishing.wake([due])
+    return replace(result, publication_queued=True)
 
 
 def approve(
@@ -262,15 +260,14 @@ def approve(
     """
     if not Role(user.role).at_least(Role.REVIEWER):
         raise PermissionDenied(f"{user.name} is a {user.role}; approving needs a reviewer")
-    item, segment, code = _locate(slug, language, number)
-    current = _current(segment, code)
+    item, segment, code = _locate(slug, language, number, for_update=True)
+    current = queries.translation(segment, code)
     if current is None or not current.text:
         raise ChorusError(f"segment {number} has no {code} translation to approve")
     result = apply(
         segment, code, current.text, version, user, how=How.APPROVE, state=State.APPROVED
     )
-    db.session.commit()
-    return _publish(content, item, code, result)
+    return _commit(item, code, result)
 
 
 def history(slug: str, language: str, number: int) -> list[Change]:
@@ -284,15 +281,14 @@ def revert(
     content: Content, slug: str, language: str, number: int, change_id: int, user: User
 ) -> SaveResult:
     """Restore the text a history row recorded; commits. Raises NotFound."""
-    item, segment, code = _locate(slug, language, number)
+    item, segment, code = _locate(slug, language, number, for_update=True)
     change = db.session.get(Change, change_id)
     if change is None or change.segment_id != segment.id or change.language != code:
         raise NotFound(f"no change {change_id} in the history of segment {number} ({code})")
-    current = _current(segment, code)
+    current = queries.translation(segment, code)
     text = check_text(content, segment, change.new_text)
     result = apply(segment, code, text, current.version if current else 0, user, how=How.REVERT)
-    db.session.commit()
-    return _publish(content, item, code, result)
+    return _commit(item, code, result)
 
 
 def suggestions(slug: str, language: str, number: int) -> list[Suggestion]:

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, make_url
 
-from service import accounts, create_app, db, importing
+from service import accounts, create_app, db, importing, publishing
 from service.content import Content
 from service.models import User
 
@@ -60,16 +60,33 @@ def content(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def postgres_url(worker_id: str) -> str:
+    """A PostgreSQL database of this test process's own: under pytest-xdist each worker
+    gets ``<name>_<worker>``, made once, next to the one ``CHORUS_TEST_DATABASE_URL`` names."""
+    if worker_id == "master":
+        return POSTGRES
+    url = make_url(POSTGRES)
+    name = f"{url.database}_{worker_id}"
+    engine = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'chorus.db'}"
-    engine = create_engine(POSTGRES)
+    url = request.getfixturevalue("postgres_url")
+    engine = create_engine(url)
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP SCHEMA public CASCADE")
         connection.exec_driver_sql("CREATE SCHEMA public")
     engine.dispose()
-    return POSTGRES
+    return url
 
 
 @pytest.fixture
@@ -80,6 +97,7 @@ def app(content: Path, database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "CONTENT_DIR": content,
             "SECRET_KEY": "test",
             "DATABASE_URL": database_url,
+            "QUEUE_URL": f"sqlite:///{tmp_path / 'queue.db'}",
         }
     )
     app.instance_path = str(tmp_path / "instance")
@@ -108,6 +126,11 @@ def people(ctx: Content) -> dict[str, User]:
         "cy": accounts.add_user("cy", "translator", email="cy@example.org"),
         "rev": accounts.add_user("rev", "reviewer", email="rev@example.org"),
     }
+
+
+def drain(content: Content) -> list[publishing.PublishResult]:
+    """Do every pending publication here, as the worker would (no worker runs in most tests)."""
+    return [publishing.process(content, ident) for ident in publishing.pending(content)]
 
 
 @pytest.fixture

@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from service import accounts
-from service.content import Conflict, Content, NotFound
+from service.content import Content
 from service.core.errors import ChorusError
 from service.db import db
+from service.errors import Conflict, NotFound
 from service.models import Role, Token, User, utcnow
 
 GOOD_PASSWORD = "correct horse battery"
@@ -197,6 +198,18 @@ def test_a_bad_token_name_is_rejected(ana: User, name: str) -> None:
     with pytest.raises(ChorusError, match=r"is not a token name"):
         accounts.add_token(name, "ana")
     assert count(Token) == 0
+
+
+def test_a_token_name_taken_by_the_same_user_is_a_conflict(ana: User) -> None:
+    first = accounts.add_token("deploy-bot", "ana", scope="read")
+    with pytest.raises(Conflict, match=r"ana has a token named 'deploy-bot' already"):
+        accounts.add_token("deploy-bot", "ana", scope="write")
+    assert count(Token) == 1
+    assert accounts.authenticate(first.token) == (ana, "read")
+    # The name is one user's: another user may have a token of that name.
+    accounts.add_user("bo", "translator")
+    assert accounts.add_token("deploy-bot", "bo").user == "bo"
+    assert count(Token) == 2
 
 
 def test_a_token_for_an_unknown_user_is_not_found(ana: User) -> None:

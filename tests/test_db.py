@@ -1,13 +1,20 @@
-"""The database layer: migrations match the models; SQLite runs in WAL with a busy timeout."""
+"""The database layer: migrations match the models; SQLite runs in WAL with a busy timeout;
+the default database lives with its content, and only ``chorus init`` (upgrade) creates it."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
+from sqlalchemy import inspect
+from sqlalchemy.exc import OperationalError
 
-from service.db import db
+from service import create_app
+from service.db import db, upgrade
+from tests.conftest import git
 
 
 def test_migrations_create_exactly_the_models(app: Flask) -> None:
@@ -25,3 +32,28 @@ def test_sqlite_runs_in_wal_with_a_busy_timeout(app: Flask) -> None:
             assert pragma("PRAGMA journal_mode").scalar() == "wal"
             assert pragma("PRAGMA busy_timeout").scalar() == 30_000
             assert pragma("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_the_default_database_lives_with_the_content_and_only_upgrade_creates_it(
+    content: Path,
+) -> None:
+    app = create_app({"TESTING": True, "CONTENT_DIR": content, "SECRET_KEY": "test"})
+    path = content / ".chorus" / "chorus.db"
+    assert app.config["DATABASE_URL"] == f"sqlite:///{path}"
+    assert app.config["QUEUE_URL"] == f"sqlite:///{content / '.chorus' / 'queue.db'}"
+    with app.app_context():
+        try:
+            with pytest.raises(OperationalError, match="unable to open database file"):
+                db.engine.connect().close()
+            assert not path.exists()  # opening never creates the file
+
+            upgrade()
+
+            assert path.is_file()
+            assert {"articles", "publications", "coverage_counts"} <= set(
+                inspect(db.engine).get_table_names()
+            )
+        finally:
+            db.engine.dispose()
+    # The private folder ignores itself: nothing of it shows in git.
+    assert git(content, "status", "--porcelain", "--untracked-files=all") == ""

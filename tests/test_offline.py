@@ -15,14 +15,14 @@ import polib
 import pytest
 from sqlalchemy import func, select
 
-from service import accounts, importing, offline, queries, translating
-from service.content import Content, NotFound
+from service import accounts, coverage, importing, offline, publishing, queries, translating
+from service.content import Content
 from service.core.errors import CatalogError, LanguageError
 from service.core.stats import State
 from service.db import db
+from service.errors import NotFound, TooLarge
 from service.models import Change, Suggestion, Translation, User
-from service.translating import TooLong
-from tests.conftest import SEED_SLUG, git
+from tests.conftest import SEED_SLUG, drain, git
 
 LANG = "pt-BR"
 SEGMENTS = 22  # active segments of the seed article
@@ -386,8 +386,7 @@ def test_upload_outcome_of_one_entry(seed: Content, case: Case) -> None:
     assert lines[0] == "     1  empty"
     summary = ", ".join(f"{n} {what}" for what, n in sorted(expected.items()))
     assert lines[-1] == f"{SEED_SLUG} pt-BR: {summary}"
-    assert report.published is None
-    assert report.publication_error is None
+    assert (report.publication_queued, report.failures) == (False, ())
 
     # The database.
     current = translation(SHORT)
@@ -453,7 +452,7 @@ def test_upload_of_a_header_without_entries_applies_nothing(seed: Content) -> No
     del po[:]
     before = rows()
     report = upload(seed, po)
-    assert (report.entries, report.counts(), report.published) == ((), {}, None)
+    assert (report.entries, report.counts(), report.publication_queued) == ((), {}, False)
     assert report.lines() == [f"{SEED_SLUG} pt-BR: nothing in the file"]
     assert rows() == before
     assert translation(TITLE).text == "Uma força-tarefa"
@@ -586,7 +585,7 @@ def test_upload_with_one_text_too_long_applies_nothing(seed: Content, over: int)
     entry(po, 21).msgstr = "Linha do tempo"
     before, heading = rows(), history(HEADING)
 
-    with pytest.raises(TooLong) as raised:
+    with pytest.raises(TooLarge) as raised:
         upload(seed, po)
 
     assert str(raised.value).startswith("segment 20: translation of ")
@@ -604,7 +603,7 @@ def test_upload_exactly_at_the_length_limit_is_applied(seed: Content) -> None:
     entry(po, TITLE).msgstr = "x" * 20
     assert upload(small, po).entries[TITLE - 1].outcome == "applied"
     entry(po, SHORT).msgstr = "x" * 21
-    with pytest.raises(TooLong):
+    with pytest.raises(TooLarge):
         upload(small, po)
 
 
@@ -711,7 +710,7 @@ BAD = {
     "empty": Bad(lambda c: b"", CatalogError, "not a PO file: no header and no entry"),
     "over the size limit": Bad(
         lambda c: translated_export(c).encode(),
-        CatalogError,
+        TooLarge,
         "larger than the limit of 1000 bytes",
         limit=1000,
     ),
@@ -800,6 +799,8 @@ def test_a_bad_upload_raises_a_clear_error_and_applies_nothing(seed: Content, ba
         assert error.line == expected
         where = f"mine.po:{expected}: " if expected else "mine.po: "
         assert str(error).startswith(where)
+    if isinstance(error, TooLarge):
+        assert str(error).startswith("mine.po: ")
     assert rows() == before
     assert history(SHORT) == short
     assert translation(SHORT).text == "Traduza isto"
@@ -827,7 +828,7 @@ def test_an_upload_in_gettext_form_and_with_a_byte_order_mark(seed: Content) -> 
 # -- publication ----------------------------------------------------------------------------
 
 
-def test_an_upload_that_finishes_the_language_publishes_it(seed: Content) -> None:
+def test_an_upload_that_finishes_the_language_queues_its_publication(seed: Content) -> None:
     save(seed, TITLE, "Uma força-tarefa de desenvolvimento de liderança", name="bo")
     po = exported(seed)
     for item in po:
@@ -837,20 +838,32 @@ def test_an_upload_that_finishes_the_language_publishes_it(seed: Content) -> Non
     for item in partial:
         if item.msgctxt == str(SEGMENTS):
             item.msgstr = ""
-    commits = git(seed.root, "rev-list", "--count", "HEAD")
+    drain(seed)  # the template of the import
+    head = git(seed.root, "rev-parse", "HEAD").strip()
+    name = f"po/{SEED_SLUG}/pt_BR.po"
 
-    # Not finished yet: no publication.
+    # Not finished yet: nothing queued.
     first = upload(seed, partial)
     assert first.counts() == {"applied": SEGMENTS - 2, "unchanged": 1, "empty": 1}
-    assert (first.published, first.publication_error) == (None, None)
-    assert git(seed.root, "rev-list", "--count", "HEAD") == commits
-    assert not (seed.root / "po" / SEED_SLUG / "pt_BR.po").exists()
+    assert first.publication_queued is False
+    assert f"{SEED_SLUG} pt-BR: finished; publication queued" not in first.lines()
+    assert publishing.pending(seed) == []
 
-    # The last segment finishes it.
+    # The last segment finishes it: the publication is queued, git is not touched.
     report = upload(seed, po)
     assert report.counts() == {"applied": 1, "unchanged": SEGMENTS - 1}
-    assert report.publication_error is None
-    assert report.published == git(seed.root, "rev-parse", "HEAD").strip()
+    assert (report.publication_queued, report.failures) == (True, ())
+    assert report.lines()[-1] == f"{SEED_SLUG} pt-BR: finished; publication queued"
+    assert git(seed.root, "rev-parse", "HEAD").strip() == head
+    assert not (seed.root / name).exists()
+    assert len(publishing.pending(seed)) == 1
+    assert coverage.language_status(queries.article(SEED_SLUG), LANG).queued
+
+    # The worker publishes it.
+    [done] = drain(seed)
+    assert (done.language, done.error) == (LANG, None)
+    assert done.commit == git(seed.root, "rev-parse", "HEAD").strip() != head
+    assert git(seed.root, "rev-parse", "HEAD~1").strip() == head
     log = git(seed.root, "log", "-1", "--format=%an <%ae>%n%cn <%ce>%n%B")
     author, committer, subject, *body = log.splitlines()
     assert author == "ana <ana@example.org>"
@@ -858,15 +871,59 @@ def test_an_upload_that_finishes_the_language_publishes_it(seed: Content) -> Non
     assert subject == f"Publish pt-BR translation of {SEED_SLUG}"
     assert "Co-authored-by: bo <bo@example.org>" in body
     files = git(seed.root, "show", "--name-only", "--format=", "HEAD").split()
-    assert files == [f"po/{SEED_SLUG}/pt_BR.po"]
-    published = polib.pofile(str(seed.root / "po" / SEED_SLUG / "pt_BR.po"))
+    assert files == [name]
+    published = polib.pofile(git(seed.root, "show", f"HEAD:{name}"))
     assert published.metadata["Language"] == "pt_BR"
     assert [e.msgstr for e in published] == [e.msgstr for e in po]
     assert not any("version:" in e.comment for e in published)  # stamps are for offline only
     assert git(seed.root, "status", "--porcelain", "po") == ""
+    status = coverage.language_status(queries.article(SEED_SLUG), LANG)
+    assert (status.state, status.published_commit, status.queued) == (
+        "published",
+        done.commit,
+        False,
+    )
 
-    # Uploading it again publishes nothing new.
+    # Uploading it again queues nothing and publishes nothing new.
     again = upload(seed, po)
     assert again.counts() == {"unchanged": SEGMENTS}
-    assert again.published is None
-    assert git(seed.root, "rev-parse", "HEAD").strip() == report.published
+    assert again.publication_queued is False
+    assert publishing.pending(seed) == []
+    assert drain(seed) == []
+    assert git(seed.root, "rev-parse", "HEAD").strip() == done.commit
+
+
+def test_the_upload_report_names_each_critical_check_failure_by_segment(seed: Content) -> None:
+    """A translation that loses the footnote markers is applied (nothing typed is lost) but
+    keeps the language from finishing, and the report says which segment fails which check."""
+    item = queries.article(SEED_SLUG)
+    footnoted = next(s for s in queries.segments(item) if "[1]" in s.source)
+    po = exported(seed)
+    for found in po:
+        found.msgstr = f"PT {found.msgid}"
+    entry(po, footnoted.number).msgstr = "PT sem as notas"
+
+    report = upload(seed, po)
+
+    assert report.counts() == {"applied": SEGMENTS}
+    assert report.publication_queued is False
+    [failure] = report.failures
+    assert (failure.segment, failure.line) == (footnoted.number, footnoted.line)
+    critical = {r.id for r in failure.results if r.severity == "critical"}
+    assert critical == {"footnotes"}
+    footnotes = next(r for r in failure.results if r.id == "footnotes")
+    where = f"segment {footnoted.number} (line {footnoted.line})"
+    assert [text for text in report.lines() if text.startswith("critical:")] == [
+        f"critical: {where}: footnotes: {footnotes.message}"
+    ]
+    assert translation(footnoted.number).text == "PT sem as notas"
+    status = coverage.language_status(item, LANG)
+    assert (status.state, status.critical, status.queued) == ("in progress", 1, False)
+
+    # Fixing that one entry finishes the language; the report names no failure any more.
+    again = exported(seed)
+    entry(again, footnoted.number).msgstr = f"PT {footnoted.source}"
+    fixed = upload(seed, again)
+    assert fixed.counts() == {"applied": 1, "unchanged": SEGMENTS - 1}
+    assert (fixed.failures, fixed.publication_queued) == ((), True)
+    assert not [text for text in fixed.lines() if text.startswith("critical:")]

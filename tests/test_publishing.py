@@ -1,6 +1,8 @@
-"""Publication to git: a finished language becomes one commit of its PO file, credited to its
-translators; nothing else in the work tree is touched; failures (a busy index, a remote that
-cannot be reached, no repository at all) never lose a save, are shown, and are retried.
+"""Publication to git: a change that finishes a language only queues its publication (git is
+never touched by a save); the worker (here ``drain``, or ``publishing.publish``) makes one commit
+of its PO file, credited to its translators; nothing else in the work tree is touched; failures
+(a busy index, a remote that cannot be reached, a repository gone) never lose a save, are
+recorded on the publication, shown, and retried.
 
 Real git in the fixtures' scratch work trees; no mocks.
 """
@@ -21,13 +23,14 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskCliRunner
 
-from service import accounts, coverage, importing, publishing, queries, translating
+from service import accounts, coverage, create_app, importing, publishing, queries, translating
 from service.cli import main
 from service.content import Content
 from service.db import db
-from service.models import User
-from service.translating import PermissionDenied, SaveResult
-from tests.conftest import SEED_SLUG, git
+from service.errors import ChorusError, PermissionDenied
+from service.models import Publication, PublicationStatus, User
+from service.translating import SaveResult
+from tests.conftest import SEED_SLUG, drain, git
 
 CHORUS = str(Path(sys.executable).parent / "chorus")
 SEED_SEGMENTS = 22
@@ -74,6 +77,26 @@ def problem(slug: str, lang: str) -> str | None:
     return coverage.language_status(queries.article(slug), lang).problem
 
 
+def queued(slug: str, lang: str) -> bool:
+    return coverage.language_status(queries.article(slug), lang).queued
+
+
+def publications(lang: str) -> list[tuple[str, int]]:
+    """(status, attempts) of every publication of ``lang``, oldest first."""
+    db.session.expire_all()
+    rows = db.session.scalars(
+        db.select(Publication).where(Publication.language == lang).order_by(Publication.id)
+    )
+    return [(row.status, row.attempts) for row in rows]
+
+
+@pytest.fixture
+def team(ctx: Content, people: dict[str, User]) -> dict[str, User]:
+    """The ``people`` fixture, with the seed article's template already published."""
+    assert [(r.language, r.error) for r in drain(ctx)] == [("template", None)]
+    return people
+
+
 @pytest.mark.parametrize(
     ("lang", "file", "turns", "author", "co_authors"),
     [
@@ -94,9 +117,9 @@ def problem(slug: str, lang: str) -> str | None:
         ),
     ],
 )
-def test_finishing_a_language_commits_its_catalog_credited_to_its_translators(
+def test_finishing_a_language_queues_one_commit_credited_to_its_translators(
     ctx: Content,
-    people: dict[str, User],
+    team: dict[str, User],
     content: Path,
     tmp_path: Path,
     lang: str,
@@ -106,14 +129,22 @@ def test_finishing_a_language_commits_its_catalog_credited_to_its_translators(
     co_authors: list[str],
 ) -> None:
     before = head(content)
-    results = finish(ctx, lang, [people[name] for name in turns])
-
-    assert [r.published for r in results[:-1]] == [None] * (SEED_SEGMENTS - 1)
-    assert results[-1].published == head(content)
-    assert results[-1].publication_error is None
     path = f"po/{SEED_SLUG}/{file}.po"
+    results = finish(ctx, lang, [team[name] for name in turns])
+
+    # The saves touch no git: the last one queues the publication, and that is all.
+    assert [r.publication_queued for r in results] == [False] * (SEED_SEGMENTS - 1) + [True]
+    assert head(content) == before
+    assert not (content / path).exists()
+    assert queued(SEED_SLUG, lang)
+    assert coverage.language_status(queries.article(SEED_SLUG), lang).state == "finished"
+
+    [done] = drain(ctx)
+
+    assert (done.language, done.error, done.skipped) == (lang, None, None)
+    assert done.commit == head(content)
     assert git(content, "show", "--name-only", "--format=", "HEAD").split() == [path]
-    assert git(content, "rev-parse", "HEAD~1").strip() == before  # one commit, at the end
+    assert git(content, "rev-parse", "HEAD~1").strip() == before  # one commit
     people_line = git(content, "log", "-1", "--format=%an <%ae>%n%cn <%ce>").splitlines()
     assert people_line == [author, str(ctx.committer)]
     message = git(content, "log", "-1", "--format=%B")
@@ -133,15 +164,18 @@ def test_finishing_a_language_commits_its_catalog_credited_to_its_translators(
     )
     assert check.returncode == 0, check.stderr
     status = coverage.language_status(queries.article(SEED_SLUG), lang)
-    assert (status.state, status.published_commit, status.problem) == (
+    assert (status.state, status.published_commit, status.problem, status.queued) == (
         "published",
         head(content),
         None,
+        False,
     )
+    assert publications(lang) == [(PublicationStatus.COMMITTED, 1)]
+    assert drain(ctx) == []
 
 
 def test_only_po_is_committed_and_the_rest_of_the_work_tree_stays_as_it_was(
-    ctx: Content, people: dict[str, User], content: Path
+    ctx: Content, team: dict[str, User], content: Path
 ) -> None:
     (content / "notes.md").write_text("notes\n", encoding="utf-8")
     (content / "todo.md").write_text("todo\n", encoding="utf-8")
@@ -165,9 +199,12 @@ def test_only_po_is_committed_and_the_rest_of_the_work_tree_stays_as_it_was(
 
     before = state()
     assert sorted(line[:2] for line in before[0]) == [" M", "??", "A ", "MM"]
-    results = finish(ctx, "fr", [people["ana"], people["bo"]])
+    assert finish(ctx, "fr", [team["ana"], team["bo"]])[-1].publication_queued
+    assert state() == before
 
-    assert results[-1].published == head(content)
+    [done] = drain(ctx)
+
+    assert done.commit == head(content)
     assert git(content, "show", "--name-only", "--format=", "HEAD").split() == [
         f"po/{SEED_SLUG}/fr.po"
     ]
@@ -177,67 +214,102 @@ def test_only_po_is_committed_and_the_rest_of_the_work_tree_stays_as_it_was(
 
 
 def test_publishing_again_commits_nothing(
-    ctx: Content, people: dict[str, User], content: Path, runner: FlaskCliRunner
+    ctx: Content, team: dict[str, User], content: Path, runner: FlaskCliRunner
 ) -> None:
-    finish(ctx, "fr", [people["ana"], people["bo"]])
+    finish(ctx, "fr", [team["ana"], team["bo"]])
+    [first] = drain(ctx)
     done = head(content)
+    assert first.commit == done
 
+    rows = db.session.scalar(db.select(db.func.count()).select_from(Publication))
     for _ in range(2):
-        results = publishing.publish(ctx)
-        assert [(r.language, r.commit, r.error, r.skipped) for r in results] == [
-            ("fr", done, None, "already published")
-        ]
+        assert publishing.publish(ctx) == []  # nothing is due: no row, no commit
         assert head(content) == done
+    assert db.session.scalar(db.select(db.func.count()).select_from(Publication)) == rows
 
     result = runner.invoke(main, ["publish"])
     assert result.exit_code == 0, result.output
-    assert f"{SEED_SLUG} fr: already published" in result.stdout
+    assert "nothing to publish" in result.stdout
     assert head(content) == done
     assert len(published(content, "fr")) == 1
     assert git(content, "status", "--porcelain", "--", "po").strip() == ""
+    assert coverage.language_status(queries.article(SEED_SLUG), "fr").published_commit == done
+
+
+def test_a_language_that_stopped_being_finished_is_not_published(
+    ctx: Content, team: dict[str, User], content: Path
+) -> None:
+    results = finish(ctx, "fr", [team["ana"]])
+    assert results[-1].publication_queued
+    before = head(content)
+    last = queries.segments(queries.article(SEED_SLUG))[-1]
+    cleared = translating.save(ctx, SEED_SLUG, "fr", last.number, "", 1, team["ana"])
+    assert (cleared.applied, cleared.publication_queued) == (True, False)
+
+    [done] = drain(ctx)
+
+    assert (done.language, done.commit, done.skipped) == ("fr", None, "no longer finished")
+    assert head(content) == before
+    assert published(content, "fr") == []
+    assert publications("fr") == [(PublicationStatus.SKIPPED, 0)]
+    assert coverage.language_status(queries.article(SEED_SLUG), "fr").state == "in progress"
 
 
 def test_a_stale_index_lock_does_not_stop_publication(
-    ctx: Content, people: dict[str, User], content: Path
+    ctx: Content, team: dict[str, User], content: Path
 ) -> None:
     lock = content / ".git" / "index.lock"
     lock.write_bytes(b"")
     two_hours_ago = time.time() - 2 * 3600
     os.utime(lock, (two_hours_ago, two_hours_ago))
 
-    results = finish(ctx, "fr", [people["ana"]])
+    assert finish(ctx, "fr", [team["ana"]])[-1].publication_queued
+    [done] = drain(ctx)
 
-    assert results[-1].publication_error is None
-    assert results[-1].published == head(content)
+    assert (done.error, done.commit) == (None, head(content))
     assert published(content, "fr") == [f"Publish fr translation of {SEED_SLUG}"]
     assert not lock.exists()
 
 
 def test_a_fresh_index_lock_fails_publication_which_is_shown_and_retried(
-    ctx: Content, people: dict[str, User], content: Path, runner: FlaskCliRunner
+    ctx: Content, team: dict[str, User], content: Path, runner: FlaskCliRunner
 ) -> None:
     lock = content / ".git" / "index.lock"
     lock.write_bytes(b"")
     before = head(content)
 
-    results = finish(ctx, "fr", [people["ana"]])
+    results = finish(ctx, "fr", [team["ana"]])
 
     last = results[-1]
-    assert (last.applied, last.published) == (True, None)
-    assert "index.lock" in (last.publication_error or "")
+    assert (last.applied, last.publication_queued) == (True, True)
     item = queries.article(SEED_SLUG)
     texts = {t.text for t in queries.translations(item, "fr").values()}
     assert texts == {french(row.source) for row in queries.segments(item)}
+
+    # A worker's attempt that is not the last: the reason is recorded, the row stays due.
+    [ident] = publishing.pending(ctx)
+    attempt = publishing.process(ctx, ident, final=False)
+    assert (attempt.commit, attempt.queued) == (None, True)
+    assert "index.lock" in (attempt.error or "")
     assert head(content) == before
-    assert "index.lock" in (problem(SEED_SLUG, "fr") or "")
+    assert publications("fr") == [(PublicationStatus.PENDING, 1)]
+    assert (problem(SEED_SLUG, "fr"), queued(SEED_SLUG, "fr")) == (attempt.error, True)
+
+    # The last attempt: failed, shown to coordinators, no longer queued.
+    [final] = drain(ctx)
+    assert (final.commit, final.queued, final.error) == (None, False, attempt.error)
+    assert publications("fr") == [(PublicationStatus.FAILED, 2)]
+    assert (problem(SEED_SLUG, "fr"), queued(SEED_SLUG, "fr")) == (attempt.error, False)
+    assert head(content) == before
     stats = runner.invoke(main, ["stats"])
     assert stats.exit_code == 0, stats.output
     [line] = [line for line in stats.stdout.splitlines() if line.strip().startswith("fr ")]
     assert "problem" in line and "index.lock" in line
+    assert "publication queued" not in line
     assert lock.exists()  # a person's git may be working: never removed while fresh
 
     lock.unlink()
-    retried = [r for r in publishing.publish(ctx) if r.language == "fr"]
+    retried = [r for r in publishing.publish(ctx) if r.language == "fr" and not r.skipped]
     assert [(r.commit, r.error) for r in retried] == [(head(content), None)]
     assert published(content, "fr") == [f"Publish fr translation of {SEED_SLUG}"]
     assert problem(SEED_SLUG, "fr") is None
@@ -245,89 +317,122 @@ def test_a_fresh_index_lock_fails_publication_which_is_shown_and_retried(
 
 
 def test_a_failed_push_keeps_the_commit_is_shown_and_retried(
-    ctx: Content, people: dict[str, User], content: Path, runner: FlaskCliRunner, tmp_path: Path
+    ctx: Content, team: dict[str, User], content: Path, runner: FlaskCliRunner, tmp_path: Path
 ) -> None:
     remote = tmp_path / "nowhere.git"
     pushing = replace(ctx, git_push=str(remote))
 
-    results = finish(pushing, "fr", [people["ana"], people["bo"]])
+    results = finish(pushing, "fr", [team["ana"], team["bo"]])
+    assert results[-1].publication_queued
+    # The worker pushes what is committed and not pushed yet: the template, then fr.
+    template, done = drain(pushing)
 
-    last = results[-1]
-    assert last.published == head(content)
+    assert (template.language, done.language) == ("template", "fr")
+    assert template.error and "push" in template.error
+    assert done.commit == head(content)
     assert published(content, "fr") == [f"Publish fr translation of {SEED_SLUG}"]
-    assert last.publication_error and "push" in last.publication_error
-    assert problem(SEED_SLUG, "fr") == last.publication_error
+    assert done.error and "push" in done.error
+    assert problem(SEED_SLUG, "fr") == done.error
+    assert coverage.language_status(queries.article(SEED_SLUG), "fr").state == "published"
     stats = runner.invoke(main, ["stats"])
     assert "problem: " in stats.stdout
 
     git(tmp_path, "init", "-q", "--bare", str(remote))
-    retried = [r for r in publishing.publish(pushing) if r.language == "fr"]
+    retried = [r for r in publishing.publish(pushing) if r.language == "fr" and not r.skipped]
     assert [(r.commit, r.error) for r in retried] == [(head(content), None)]
     assert git(remote, "rev-parse", "refs/heads/main").strip() == head(content)
     assert problem(SEED_SLUG, "fr") is None
     assert len(published(content, "fr")) == 1
+    assert publishing.pending(pushing) == []
 
 
-def _without_git(ctx: Content, content: Path, tmp_path: Path) -> Content:
-    shutil.rmtree(content / ".git")
-    return ctx
-
-
-def _elsewhere(ctx: Content, content: Path, tmp_path: Path) -> Content:
-    plain = tmp_path / "plain"
-    shutil.copytree(content / "source", plain / "source")
-    return replace(ctx, root=plain)
-
-
-@pytest.mark.parametrize("setup", [_without_git, _elsewhere], ids=["git-removed", "plain-folder"])
-def test_without_a_repository_saves_work_and_the_reason_is_recorded(
-    ctx: Content, content: Path, tmp_path: Path, setup: Callable[..., Content]
+def test_a_repository_gone_after_start_keeps_every_save_and_records_the_reason(
+    ctx: Content, content: Path
 ) -> None:
-    plain = setup(ctx, content, tmp_path)
-    report = importing.import_article(plain, SEED_SLUG)
-    assert "is not a git repository" in (report.publication_error or "")
+    shutil.rmtree(content / ".git")
+    report = importing.import_article(ctx, SEED_SLUG)
+    assert report.queued == ("template",)
     ana = accounts.add_user("ana", "translator")
 
-    results = finish(plain, "fr", [ana])
+    results = finish(ctx, "fr", [ana])
 
     last = results[-1]
-    assert (last.applied, last.published) == (True, None)
-    assert f"{plain.root} is not a git repository" in (last.publication_error or "")
+    assert (last.applied, last.publication_queued) == (True, True)
+    done = drain(ctx)
+    reason = f"{content} is not a git repository"
+    assert [(r.language, r.commit) for r in done] == [("template", None), ("fr", None)]
+    assert all(reason in (r.error or "") for r in done)
     item = queries.article(SEED_SLUG)
     assert len(queries.translations(item, "fr")) == SEED_SEGMENTS
     status = coverage.language_status(item, "fr")
-    assert (status.state, status.problem) == ("finished", last.publication_error)
-    assert not (plain.root / "po" / SEED_SLUG / "fr.po").exists()
+    assert (status.state, status.problem, status.queued) == ("finished", done[-1].error, False)
+    assert not (content / "po" / SEED_SLUG / "fr.po").exists()
+
+    # The repository is back: publishing again commits what was due.
+    git(content, "init", "-q", "-b", "main")
+    retried = [r for r in publishing.publish(ctx) if not r.skipped]
+    assert [(r.language, r.error) for r in retried] == [("template", None), ("fr", None)]
+    assert published(content, "fr") == [f"Publish fr translation of {SEED_SLUG}"]
+    assert coverage.language_status(item, "fr").state == "published"
+
+
+@pytest.mark.parametrize("kind", ["missing", "plain"])
+def test_content_that_is_not_a_git_work_tree_is_refused_at_start(
+    content: Path, tmp_path: Path, kind: str
+) -> None:
+    folder = tmp_path / kind
+    if kind == "plain":
+        shutil.copytree(content / "source", folder / "source")
+    reason = "no such folder" if kind == "missing" else "not a git work tree"
+    with pytest.raises(ChorusError, match=reason) as raised:
+        create_app(
+            {
+                "TESTING": True,
+                "CONTENT_DIR": folder,
+                "SECRET_KEY": "test",
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'chorus.db'}",
+            }
+        )
+    assert str(raised.value).startswith(f"CHORUS_CONTENT_DIR={str(folder)!r}: ")
+    assert not (folder / ".chorus").exists()
+    assert not (tmp_path / "chorus.db").exists()
 
 
 def test_review_required_publishes_only_once_every_segment_is_approved(
-    ctx: Content, people: dict[str, User], content: Path
+    ctx: Content, team: dict[str, User], content: Path
 ) -> None:
     item = queries.article(SEED_SLUG)
     item.review_required = True
     db.session.commit()
 
-    results = finish(ctx, "fr", [people["ana"], people["bo"]])
+    results = finish(ctx, "fr", [team["ana"], team["bo"]])
 
-    assert all(r.published is None for r in results)
+    assert not any(r.publication_queued for r in results)
     assert coverage.language_status(item, "fr").state == "in progress"
+    assert drain(ctx) == []
     assert published(content, "fr") == []
     numbers = [row.number for row in queries.segments(item)]
     with pytest.raises(PermissionDenied):
-        translating.approve(ctx, SEED_SLUG, "fr", numbers[0], 1, people["ana"])
+        translating.approve(ctx, SEED_SLUG, "fr", numbers[0], 1, team["ana"])
 
     for number in numbers[:-1]:
-        approved = translating.approve(ctx, SEED_SLUG, "fr", number, 1, people["rev"])
-        assert approved.applied
+        approved = translating.approve(ctx, SEED_SLUG, "fr", number, 1, team["rev"])
+        assert (approved.applied, approved.publication_queued) == (True, False)
     status = coverage.language_status(item, "fr")
     assert (status.state, status.finished, status.counts.done(True)) == (
         "in progress",
         False,
         SEED_SEGMENTS - 1,
     )
+    assert drain(ctx) == []
     assert published(content, "fr") == []
 
-    translating.approve(ctx, SEED_SLUG, "fr", numbers[-1], 1, people["rev"])
+    before = head(content)
+    last = translating.approve(ctx, SEED_SLUG, "fr", numbers[-1], 1, team["rev"])
+    assert last.publication_queued
+    assert head(content) == before
+    [done] = drain(ctx)
+    assert done.commit == head(content)
     assert published(content, "fr") == [f"Publish fr translation of {SEED_SLUG}"]
     assert coverage.language_status(item, "fr").state == "published"
 
@@ -347,6 +452,7 @@ def test_a_critical_check_failure_keeps_a_language_from_finishing(
 ) -> None:
     (content / "source" / "links.md").write_text(LINKS, encoding="utf-8")
     importing.import_article(ctx, "links")
+    drain(ctx)  # the templates
     item = queries.article("links")
     first, second = (row.number for row in queries.segments(item))
     assert queries.segment(item, first).source == "See [the page]{1}."
@@ -355,15 +461,22 @@ def test_a_critical_check_failure_keeps_a_language_from_finishing(
     assert check in {c.id for c in bad.checks if c.severity == "critical"}
     done = translating.save(ctx, "links", "fr", second, "Texte simple.", 0, people["ana"])
 
-    assert done.published is None
+    assert (bad.publication_queued, done.publication_queued) == (False, False)
     status = coverage.language_status(item, "fr")
-    assert (status.state, status.finished, status.critical) == ("in progress", False, 1)
-    assert published(content, "fr", "links") == []
-    assert all(r.skipped for r in publishing.publish(ctx, "links"))
+    assert (status.state, status.finished, status.critical, status.queued) == (
+        "in progress",
+        False,
+        1,
+        False,
+    )
+    assert publishing.publish(ctx, "links") == []  # nothing finished, nothing due
     assert published(content, "fr", "links") == []
 
     fixed = translating.save(ctx, "links", "fr", first, "Voir [la page]{1}.", 1, people["ana"])
-    assert fixed.published == head(content)
+    assert fixed.publication_queued
+    assert published(content, "fr", "links") == []
+    [result] = drain(ctx)
+    assert (result.language, result.commit) == ("fr", head(content))
     assert published(content, "fr", "links") == ["Publish fr translation of links"]
 
 
@@ -376,7 +489,7 @@ WORKER = textwrap.dedent(
 
     import polib
 
-    from service import accounts, create_app, offline
+    from service import accounts, create_app, offline, publishing
     from service.content import Content
 
     lang, ready, go = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
@@ -394,8 +507,14 @@ WORKER = textwrap.dedent(
         while not go.exists() and time.monotonic() < deadline:
             time.sleep(0.005)
         report = offline.upload(content, "{slug}", lang, data, user)
-        print(json.dumps(dict(counts=report.counts(), commit=report.published,
-                              error=report.publication_error)))
+        # Then this process works as a worker: it does whatever is due, as eight workers
+        # would, all at once, under the repository lock.
+        done = [publishing.process(content, ident) for ident in publishing.pending(content)]
+        print(json.dumps(dict(
+            counts=report.counts(),
+            queued=report.publication_queued,
+            done=[[r.language, r.commit, r.error, r.skipped] for r in done],
+        )))
     """
 ).replace("{slug}", SEED_SLUG)
 
@@ -405,12 +524,14 @@ def test_eight_languages_finished_at_once_all_land(content: Path, tmp_path: Path
         **os.environ,
         "CHORUS_CONTENT_DIR": str(content),
         "CHORUS_DATABASE_URL": f"sqlite:///{tmp_path / 'chorus.db'}",
+        "CHORUS_QUEUE_URL": f"sqlite:///{tmp_path / 'queue.db'}",
         "CHORUS_SECRET_KEY": "test",
     }
     init = subprocess.run(
         [CHORUS, "init"], capture_output=True, text=True, env=env, timeout=120, check=False
     )
     assert init.returncode == 0, init.stderr
+    before = head(content)
     go = tmp_path / "go"
     workers = {
         lang: subprocess.Popen(
@@ -428,6 +549,7 @@ def test_eight_languages_finished_at_once_all_land(content: Path, tmp_path: Path
             assert time.monotonic() < deadline, "the workers did not get ready"
             assert all(w.poll() is None for w in workers.values()), "a worker died early"
             time.sleep(0.01)
+        assert head(content) == before  # init only queued the template
         go.touch()
         outcomes = {}
         for lang, worker in workers.items():
@@ -440,11 +562,18 @@ def test_eight_languages_finished_at_once_all_land(content: Path, tmp_path: Path
                 worker.kill()
                 worker.communicate()
 
+    log = subjects(content)
+    commits: dict[str, set[str]] = {}
     for lang, outcome in outcomes.items():
         assert outcome["counts"] == {"applied": SEED_SEGMENTS}, lang
-        assert outcome["error"] is None, (lang, outcome["error"])
-        assert outcome["commit"], lang
-    log = subjects(content)
+        assert outcome["queued"] is True, lang
+        for language, commit, error, skipped in outcome["done"]:
+            assert (error, skipped) == (None, None), (lang, language, error, skipped)
+            commits.setdefault(language, set()).add(commit)
+    # Each publication was committed once, whichever worker got to it first.
+    assert set(commits) == {"template", *LANGUAGES}
+    assert all(len(shas) == 1 and None not in shas for shas in commits.values()), commits
+    assert len(log) == 1 + 1 + len(LANGUAGES)  # the articles, the template, each language
     for lang in LANGUAGES:
         assert log.count(f"Publish {lang} translation of {SEED_SLUG}") == 1, log
     assert git(content, "fsck", "--strict", "--no-progress").strip() == ""
@@ -456,4 +585,6 @@ def test_eight_languages_finished_at_once_all_land(content: Path, tmp_path: Path
     for lang in LANGUAGES:
         name = f"po/{SEED_SLUG}/{gettext.get(lang, lang)}.po"
         assert git(content, "show", f"HEAD:{name}") == (content / name).read_text(encoding="utf-8")
+        [sha] = commits[lang]
+        assert git(content, "log", "-1", "--format=%H", "--", name).strip() == sha
     assert git(content, "status", "--porcelain").strip() == ""

@@ -1,6 +1,7 @@
-"""The issue's scenario end to end: two volunteers translate the seed article into French, it
-is published as one commit crediting both; then the author edits one paragraph, and the French
-translation is kept, marked outdated, while the published French article stays as it was.
+"""The issue's scenario end to end: two volunteers translate the seed article into French; the
+last save queues its publication, and the worker publishes it as one commit crediting both;
+then the author edits one paragraph, and the French translation is kept, marked outdated, while
+the published French article stays as it was.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from service import accounts, coverage, importing, queries, translating
 from service.cli import main
 from service.content import Content
 from service.core.stats import State
-from tests.conftest import SEED_SLUG, git
+from tests.conftest import SEED_SLUG, drain, git
 
 OLD = "Leadership work is important to the success of the movement."
 NEW = "Leadership work is essential to the success of our movement."
@@ -28,7 +29,8 @@ def test_translate_publish_then_edit_the_source(
     ctx: Content, content: Path, runner: FlaskCliRunner
 ) -> None:
     first = importing.import_article(ctx, SEED_SLUG)
-    assert (first.counts["new"], first.publication_error) == (22, None)
+    assert (first.counts["new"], first.queued) == (22, ("template",))
+    start = git(content, "rev-parse", "HEAD").strip()
     ana = accounts.add_user("ana", "translator", email="ana@example.org")
     bo = accounts.add_user("bo", "translator", email="bo@example.org")
     item = queries.article(SEED_SLUG)
@@ -41,14 +43,21 @@ def test_translate_publish_then_edit_the_source(
             revised = translating.save(
                 ctx, SEED_SLUG, "fr", rows[0].number, french(rows[0].source), 1, ana
             )
-            assert (revised.applied, revised.published) == (True, None)
+            assert (revised.applied, revised.publication_queued) == (True, False)
         text = "Brouillon" if index == 0 else french(row.source)
         results.append(
             translating.save(ctx, SEED_SLUG, "fr", row.number, text, 0, (ana, bo)[index % 2])
         )
     assert all(r.applied for r in results)
-    assert [r.published for r in results[:-1]] == [None] * (len(rows) - 1)
-    assert results[-1].published == git(content, "rev-parse", "HEAD").strip()
+    assert [r.publication_queued for r in results] == [False] * (len(rows) - 1) + [True]
+    assert git(content, "rev-parse", "HEAD").strip() == start  # no save touches git
+    not_yet = runner.invoke(main, ["render", SEED_SLUG, "fr"])
+    assert not_yet.exit_code == 1
+    assert "is not published yet" in not_yet.stderr
+
+    done = drain(ctx)  # the worker: the template, then French
+    assert [(r.language, r.error) for r in done] == [("template", None), ("fr", None)]
+    assert done[-1].commit == git(content, "rev-parse", "HEAD").strip()
 
     log = git(content, "log", "--format=%s").splitlines()
     assert [s for s in log if s.startswith("Publish fr")] == [
@@ -79,7 +88,13 @@ def test_translate_publish_then_edit_the_source(
 
     report = importing.import_article(ctx, SEED_SLUG)
 
-    assert report.counts == {"new": 0, "unchanged": 21, "outdated": 1, "obsolete": 0}
+    assert report.counts == {
+        "new": 0,
+        "unchanged": 21,
+        "typo-fixed": 0,
+        "outdated": 1,
+        "obsolete": 0,
+    }
     assert report.outdated_translations == 1
     segment = queries.segment(item, edited.number)
     assert segment.source == old_paragraph.replace(OLD, NEW)
@@ -88,9 +103,13 @@ def test_translate_publish_then_edit_the_source(
     assert translation.text == french(old_paragraph)
     assert State(translation.state) == State.OUTDATED
     assert translation.previous_source == old_paragraph
-    assert coverage.language_status(item, "fr").state == "outdated"
+    status = coverage.language_status(item, "fr")
+    assert (status.state, status.queued) == ("outdated", False)  # nothing to publish
+    assert report.queued == ("template",)
+    drain(ctx)
     log = git(content, "log", "--format=%s").splitlines()
     assert len([s for s in log if s.startswith("Publish fr")]) == 1
+    assert log[0] == f"Update template of {SEED_SLUG}"
 
     after = runner.invoke(main, ["render", SEED_SLUG, "fr"])
     assert after.exit_code == 0, after.output

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from service import accounts, queries, translating
-from service.content import Content, NotFound
+from service.content import Content
 from service.core.errors import LanguageError
 from service.core.stats import State
+from service.errors import NotFound, PermissionDenied, TooLarge
 from service.models import User
-from service.translating import PermissionDenied, TooLong
 from tests.conftest import SEED_SLUG
 
 TITLE = 1  # the seed article's first segment: its front-matter title
@@ -93,7 +93,7 @@ def test_unknown_things(ctx: Content, people, slug, lang, number, error, message
 
 
 def test_too_long_is_refused_and_nothing_is_written(ctx: Content, people) -> None:
-    with pytest.raises(TooLong, match="over the limit of 20000"):
+    with pytest.raises(TooLarge, match="over the limit of 20000"):
         save(ctx, "x" * 20_001, 0, people["ana"])
     assert translating.history(SEED_SLUG, "fr", TITLE) == []
 
@@ -165,3 +165,14 @@ def test_concurrent_saves_from_one_version_apply_exactly_once(
     change = translating.history(SEED_SLUG, "fr", TITLE)[0]
     assert (change.new_text, change.version) == (f"par {winner}", start + 1)
     assert len(translating.history(SEED_SLUG, "fr", TITLE)) == start + 1
+
+
+def test_a_stray_line_break_at_either_end_is_dropped(ctx: Content) -> None:
+    from service import accounts, importing, queries, translating
+    from tests.conftest import SEED_SLUG
+
+    importing.import_article(ctx, SEED_SLUG)
+    ana = accounts.add_user("ana", "translator")
+    row = queries.segments(queries.article(SEED_SLUG))[1]
+    result = translating.save(ctx, SEED_SLUG, "fr", row.number, "\nBonjour\nà tous\n\n", 0, ana)
+    assert result.text == "Bonjour\nà tous"  # gettext refuses an entry whose ends differ

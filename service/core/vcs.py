@@ -191,14 +191,32 @@ class Repository:
 
     def read_head(self, path: str) -> bytes | None:
         """The file's content at HEAD; None without such a file or without any commit."""
+        return self.read_at("HEAD", path) if self.head() is not None else None
+
+    def read_at(self, commit: str, path: str) -> bytes | None:
+        """The file's content in ``commit``; None without such a file there.
+
+        Raises GitError when ``commit`` names no commit of this repository.
+        """
         path = _normalised(path)
-        if self.head() is None:
-            return None
-        _, listing = self._run("ls-tree", "-z", "HEAD", "--", path, mutates=False)
+        if not commit or commit.startswith("-"):
+            raise ValueError(f"not a commit: {commit!r}")
+        status, _ = self._run("cat-file", "-e", f"{commit}^{{commit}}", mutates=False, check=False)
+        if status != 0:
+            raise GitError(f"{self.root} has no commit {commit}")
+        _, listing = self._run("ls-tree", "-z", commit, "--", path, mutates=False)
         entry = listing.rstrip(b"\0").split(b"\t", 1)[0].split()
         if len(entry) != 3 or entry[1] != b"blob":
             return None
         return self._run("cat-file", "blob", entry[2].decode("ascii"), mutates=False)[1]
+
+    def last_commit(self, path: str) -> str | None:
+        """The newest commit that changed ``path`` (from HEAD), or None."""
+        path = _normalised(path)
+        if self.head() is None:
+            return None
+        _, out = self._run("log", "-1", "--format=%H", "HEAD", "--", path, mutates=False)
+        return out.decode("ascii").strip() or None
 
     def head(self) -> str | None:
         """The sha HEAD points to, or None before the first commit."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 from markupsafe import Markup
 
-from service import coverage, publishing, queries
+from service import coverage, reading
 from service.content import Content
-from service.core import languages, render, segment
+from service.core import languages
 
 blueprint = Blueprint("pages", __name__)
 
@@ -23,26 +23,23 @@ def index() -> str:
 
 @blueprint.get("/articles/<slug>")
 def article(slug: str) -> str:
-    item = queries.article(slug)
-    status = coverage.article_coverage(item)
-    started = {language.code for language in status.languages}
-    priority = item.priority_languages.split()
-    suggested = [languages.get(code) for code in priority if code not in started]
-    document = segment.parse(queries.revision(item).text, slug)
+    found = reading.overview(_content(), slug)
     return render_template(
         "article.html",
-        article=status,
-        suggested=suggested,
-        source=Markup(render.render_html(document, {})),
+        article=found.coverage,
+        suggested=found.wanted,
+        source=Markup(found.source_html),
     )
 
 
 @blueprint.get("/articles/<slug>/<lang>/preview")
 def preview(slug: str, lang: str) -> str:
     language = languages.get(lang)
-    html, warnings = publishing.render_article(
-        _content(), slug, language.code, fmt="html", draft=True
-    )
+    result = reading.read(_content(), slug, language.code, fmt="html", draft=True)
     return render_template(
-        "preview.html", slug=slug, language=language, translation=Markup(html), warnings=warnings
+        "preview.html",
+        slug=slug,
+        language=language,
+        translation=Markup(result.text),
+        warnings=result.warnings,
     )

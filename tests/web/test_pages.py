@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
 import pytest
 from flask.testing import FlaskClient
 
-from service import accounts, importing, queries, translating
+from service import accounts, create_app, importing, queries, translating
 from service.content import Content
 from tests.conftest import SEED_SLUG
 
@@ -68,3 +72,59 @@ def test_errors_are_pages_not_500s(
     page = client.get(path)
     assert page.status_code == status
     assert message in page.get_data(as_text=True)
+
+
+PAGES = ["/", f"/articles/{SEED_SLUG}", f"/articles/{SEED_SLUG}/fr/preview"]
+
+
+@pytest.mark.parametrize("database", ["missing file", "empty file"])
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_on_a_database_not_set_up_answer_503_saying_run_chorus_init(
+    content: Path, tmp_path: Path, database: str, path: str
+) -> None:
+    file = tmp_path / "never-migrated.db"
+    if database == "empty file":
+        file.touch()
+    app = create_app(
+        {
+            "TESTING": True,
+            "CONTENT_DIR": content,
+            "SECRET_KEY": "test",
+            "DATABASE_URL": f"sqlite:///{file}",
+            "QUEUE_URL": f"sqlite:///{tmp_path / 'queue.db'}",
+        }
+    )
+
+    page = app.test_client().get(path)
+
+    assert page.status_code == 503
+    assert page.mimetype == "text/html"
+    assert int(page.headers["Retry-After"]) > 0
+    text = page.get_data(as_text=True)
+    assert "the database is not set up (" in text
+    assert "run: chorus init" in text
+    if database == "missing file":
+        assert not file.exists()
+    else:
+        with closing(sqlite3.connect(file)) as connection:
+            assert connection.execute("SELECT name FROM sqlite_master").fetchall() == []
+
+
+def test_article_page_says_a_publication_is_queued_and_what_fails(
+    client: FlaskClient, imported: Content
+) -> None:
+    ana = queries.user("ana")
+    for row in queries.segments(queries.article(SEED_SLUG)):
+        current = queries.translation(row, "de")
+        text = f"DE {row.source}"
+        translating.save(
+            imported, SEED_SLUG, "de", row.number, text, current.version if current else 0, ana
+        )
+    page = client.get(f"/articles/{SEED_SLUG}").get_data(as_text=True)
+    assert "finished" in page and "publication queued" in page
+
+    marked = [r for r in queries.segments(queries.article(SEED_SLUG)) if "[1]" in r.source]
+    current = queries.translation(marked[0], "de")  # dropping the footnote marker is critical
+    translating.save(imported, SEED_SLUG, "de", marked[0].number, "DE", current.version, ana)
+    page = client.get(f"/articles/{SEED_SLUG}").get_data(as_text=True)
+    assert "1 failing a critical check" in page

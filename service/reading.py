@@ -1,0 +1,115 @@
+"""The read side: an article's translation as published, or as it stands now (the draft).
+
+1. Formats: ``md`` (the article's Markdown with translations spliced in), ``html``
+   (the same, rendered and sanitised) and ``po`` (the catalog).
+2. The published form is exactly what was committed: the PO file is read from git
+   at the publication's commit (never from the work tree, which a person may have
+   changed), and the source is the revision that publication was made from. A
+   language never published is NotFound, with a hint to ask for the draft.
+3. The draft is read from the database: every current translation (outdated ones
+   included, as a preview shows them); the PO draft is the export without versions.
+4. A translation failing a critical check is never rendered: the source text is
+   shown in its place and a warning says which line and why.
+5. :func:`overview` is one article as its page shows it: coverage of its started
+   languages, the priority languages nobody started yet, and its source as HTML.
+6. Reading never writes: no commit, no database change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service import catalogs, coverage, publishing, queries
+from service.content import Content
+from service.core import catalog, languages, render, segment
+from service.core.languages import Language
+from service.errors import ChorusError, GitError, NotFound
+
+FORMATS = ("md", "html", "po")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One rendering of a translation."""
+
+    text: str
+    warnings: tuple[str, ...] = ()
+    commit: str | None = None  # the publication's commit; None for a draft
+
+
+def read(
+    content: Content, slug: str, code: str, *, fmt: str = "md", draft: bool = False
+) -> Reading:
+    """The published translation (or, with ``draft``, the current state) in ``fmt``.
+
+    Raises NotFound for an unknown article or a language never published (without
+    ``draft``), LanguageError, ChorusError for an unknown format, GitError when the
+    published commit cannot be read.
+    """
+    if fmt not in FORMATS:
+        raise ChorusError(f"unknown format {fmt!r} (one of: {', '.join(FORMATS)})")
+    item = queries.article(slug)
+    language = languages.get(code)
+    if draft:
+        if fmt == "po":
+            built = catalogs.build(content, item, language.code, versions=False)
+            return Reading(catalog.dumps(built))
+        document = segment.parse(queries.revision(item).text, content.source_name(slug))
+        found = queries.translations(item, language.code)
+        translations = {
+            row.position: found[row.id].text
+            for row in queries.segments(item)
+            if row.id in found and found[row.id].text and row.position is not None
+        }
+        commit = None
+    else:
+        published = publishing.last_committed(item, language.code)
+        if published is None or published.commit is None:
+            raise NotFound(
+                f"the {language.code} translation of {slug!r} is not published yet "
+                "(ask for the draft to see the current state)"
+            )
+        commit = published.commit
+        name = content.catalog_name(slug, language.code)
+        data = content.repository().read_at(commit, name)
+        if data is None:
+            raise GitError(f"commit {commit[:12]} has no {name}")
+        text = data.decode("utf-8")
+        if fmt == "po":
+            return Reading(text, commit=commit)
+        document = segment.parse(published.revision.text, content.source_name(slug))
+        translations = catalog.translations(document, catalog.loads(text, name))
+    usable, rejected = render.sound(document, translations)
+    if fmt == "md":
+        text = render.render_markdown(document, usable)
+    else:
+        text = render.render_html(
+            document, usable, language=language.code, direction=language.direction
+        )
+    warnings = tuple(
+        f"line {document.segments[p].line} ({document.segments[p].kind}): translation not used, "
+        f"source text shown: " + "; ".join(r.message for r in results)
+        for p, results in rejected.items()
+    )
+    return Reading(text, warnings, commit)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """One article as its page shows it."""
+
+    coverage: coverage.ArticleCoverage
+    wanted: tuple[Language, ...]  # priority languages not started yet
+    source_html: str  # sanitised
+
+
+def overview(content: Content, slug: str) -> Overview:
+    """The article's coverage, its most wanted languages and its source; raises NotFound."""
+    item = queries.article(slug)
+    status = coverage.article_coverage(item)
+    started = {language.code for language in status.languages}
+    wanted = tuple(
+        languages.get(code) for code in item.priority_languages.split() if code not in started
+    )
+    document = segment.parse(queries.revision(item).text, content.source_name(slug))
+    return Overview(status, wanted, render.render_html(document, {}))

@@ -1,0 +1,30 @@
+"""A non-editable install carries what the service needs at run time: templates, migrations."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+
+
+def test_the_wheel_holds_the_templates_and_the_migrations(tmp_path: Path) -> None:
+    build = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
+    subprocess.run(
+        [*build, "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    [wheel] = tmp_path.glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    templates = {f"service/templates/{p.name}" for p in (ROOT / "templates").glob("*.html")}
+    migrations = {
+        f"service/migrations/versions/{p.name}"
+        for p in (ROOT / "service" / "migrations" / "versions").glob("*.py")
+    }
+    assert templates and templates <= names
+    assert migrations <= names
+    assert {"service/migrations/alembic.ini", "service/migrations/script.py.mako"} <= names
