@@ -40,6 +40,7 @@ test: install lint
 
 bench: install
 	$(BIN)/python bench/update_bench.py
+	$(BIN)/python bench/coverage_bench.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis
