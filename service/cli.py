@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import click
 from flask import current_app
 from flask.cli import FlaskGroup
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError
 
 from service import (
     accounts,
@@ -46,7 +46,7 @@ class ChorusGroup(FlaskGroup):
             return super().invoke(ctx)
         except ChorusError as error:
             raise click.ClickException(str(error)) from None
-        except (OperationalError, ProgrammingError) as error:
+        except DBAPIError as error:
             raise click.ClickException(str(errors.database_error(error))) from None
         except OSError as error:
             raise click.ClickException(f"{error.filename or ''}: {error.strerror}") from None

@@ -164,9 +164,10 @@ def _recount_touched(session: Session) -> None:
             recount(session, article_id, language)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_touched(session: Session) -> None:
-    session.info.pop(_TOUCHED, None)
+@event.listens_for(Session, "after_transaction_end")
+def _forget_touched(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the whole transaction ended (not a savepoint)
+        session.info.pop(_TOUCHED, None)
 
 
 def is_critical(source: str, text: str) -> bool:

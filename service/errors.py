@@ -6,7 +6,7 @@
    in ``service.core`` (which knows no HTTP); the service's are defined here.
 2. :data:`TABLE` gives each class its HTTP status and a short ``kind`` for JSON bodies;
    :func:`describe` finds the row of an error by its class's method resolution order,
-   most specific first. Git and database trouble is 503 with a ``Retry-After`` hint.
+   most specific first. Git, queue and database trouble is 503 with a ``Retry-After`` hint.
 3. The web layer maps errors in one place (``service.web``), as an HTML page or, under
    ``/api/v1``, a JSON body ``{"error": kind, "message": ...}``. The CLI prints the
    message on one line and exits with status 1.
@@ -30,6 +30,7 @@ __all__ = [
     "NotFound",
     "NotSetUp",
     "PermissionDenied",
+    "QueueError",
     "SourceError",
     "TooLarge",
     "database_error",
@@ -58,6 +59,10 @@ class NotSetUp(ChorusError):
     """The database has no schema yet: ``chorus init`` has not been run."""
 
 
+class QueueError(ChorusError):
+    """The task queue cannot be reached (the work stays recorded in the database)."""
+
+
 class DatabaseUnavailable(ChorusError):
     """The database cannot be used right now (busy, unreachable)."""
 
@@ -79,6 +84,7 @@ TABLE: tuple[Row, ...] = (
     Row(SourceError, 400, "bad-source"),
     Row(CatalogError, 400, "bad-catalog"),
     Row(GitError, 503, "git-unavailable", retry_after=60),
+    Row(QueueError, 503, "queue-unavailable", retry_after=60),
     Row(NotSetUp, 503, "not-set-up", retry_after=60),
     Row(DatabaseUnavailable, 503, "database-unavailable", retry_after=5),
     Row(ChorusError, 400, "bad-request"),
@@ -95,10 +101,14 @@ def describe(error: ChorusError) -> Row:
 
 
 def database_error(error: Exception) -> ChorusError:
-    """The user-facing error for a failure of the database driver (SQLAlchemy's
-    OperationalError or ProgrammingError): not set up, or unavailable."""
+    """The user-facing error for a failure of the database driver (any SQLAlchemy DBAPIError):
+    a clash of two changes, a database not set up, or one unavailable."""
     original = getattr(error, "orig", None) or error
     reason = (str(original).strip().splitlines() or ["no reason given"])[0]
+    if type(error).__name__ == "IntegrityError":  # two changes at once (a name taken twice)
+        return Conflict(f"the change clashes with one made at the same time ({reason}); retry")
+    if "file is not a database" in reason:
+        return NotSetUp(f"the database file is not a database ({reason}); check the setting")
     if any(marker in reason for marker in _NOT_SET_UP):
         return NotSetUp(f"the database is not set up ({reason}); run: chorus init")
     return DatabaseUnavailable(f"database error: {reason}")

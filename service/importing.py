@@ -173,9 +173,11 @@ def _store(
     coverage.touch(article.id)  # words, positions and obsolete segments may all have changed
     db.session.flush()
     due = []
-    if changed or publishing.last_committed(article, None) is None:
+    moved = changed or any(counts[what] for what in ("new", "outdated", "typo-fixed", "obsolete"))
+    if moved or publishing.last_committed(article, None) is None:
         due.append(publishing.due(article, None))
-    for code in queries.started_languages(article):
+    # An import that changed nothing asks for nothing (chorus init runs on every upgrade).
+    for code in queries.started_languages(article) if moved else ():
         due.append(publishing.due(article, code))
     due = [row for row in due if row is not None]
     queued = tuple(row.language or "template" for row in due)

@@ -221,6 +221,9 @@ class Publication(db.Model):
     revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(16), default=PublicationStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(default=0)
+    # Bumped by every change that asks for this publication while it is pending, so the
+    # worker records its commit only if nothing asked again after it read the language.
+    requests: Mapped[int] = mapped_column(default=0)
     commit: Mapped[str | None] = mapped_column(String(64))
     catalog: Mapped[str] = mapped_column(Text, default="")  # the PO text written
     author: Mapped[str | None] = mapped_column(Text)

@@ -28,9 +28,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, update
 
 from service import catalogs, coverage, queries
 from service.content import Content
@@ -111,6 +112,9 @@ def due(item: Article, code: str | None) -> Publication | None:
     )
     if waiting is not None:
         waiting.status = PublicationStatus.PENDING  # a failed one is due again
+        waiting.requests = Publication.requests + 1  # the worker may be reading it right now
+        waiting.updated_at = utcnow()
+        db.session.flush()
         return waiting
     row = Publication(article_id=item.id, language=code, revision_id=queries.revision(item).id)
     db.session.add(row)
@@ -133,13 +137,16 @@ def wake(rows: Iterable[Publication | None]) -> bool:
     return True
 
 
-def pending(content: Content) -> list[int]:
+def pending(content: Content, *, idle_for: float = 0) -> list[int]:
     """Ids of every publication still due, oldest first (redone on the worker's start): pending
-    ones, and committed ones not pushed yet when a remote is configured."""
+    ones, and committed ones not pushed yet when a remote is configured; with ``idle_for``,
+    only those nobody touched for that many seconds (their queue message was lost)."""
     due = Publication.status == PublicationStatus.PENDING
     if content.git_push:
         due |= (Publication.status == PublicationStatus.COMMITTED) & Publication.pushed.is_(False)
     query = select(Publication.id).where(due)
+    if idle_for:
+        query = query.where(Publication.updated_at < utcnow() - timedelta(seconds=idle_for))
     return list(db.session.scalars(query.order_by(Publication.id)))
 
 
@@ -183,7 +190,7 @@ class _Work:
     co_authors: list[Identity]
 
 
-def _work(content: Content, item: Article, code: str | None) -> _Work | str:
+def _work(content: Content, item: Article, code: str | None, revision: int) -> _Work | str:
     """What to commit for this publication, or why nothing is to be committed."""
     if code is None:
         template = catalogs.build(content, item, None, versions=False)
@@ -211,8 +218,7 @@ def _work(content: Content, item: Article, code: str | None) -> _Work | str:
             [_identity(user) for user, _ in people[1:]],
         )
     last = last_committed(item, code)
-    current = queries.revision(item).id
-    if last is not None and last.catalog == work.text and last.revision_id == current:
+    if last is not None and last.catalog == work.text and last.revision_id == revision:
         return "already published"
     return work
 
@@ -234,41 +240,64 @@ def process(content: Content, publication_id: int, *, final: bool = True) -> Pub
             db.session.expire_all()  # read what other processes committed before the lock
             if row.status in (PublicationStatus.PENDING, PublicationStatus.FAILED):
                 outcome = _commit(content, repository, item, row)
-                if isinstance(outcome, str):
-                    return PublishResult(item.slug, label, commit=row.commit, skipped=outcome)
+                if outcome is not None:
+                    return outcome
             if row.status != PublicationStatus.COMMITTED:
                 return PublishResult(item.slug, label, skipped=f"already {row.status}")
             _push(content, repository, row)
     except (GitError, OSError) as error:
-        db.session.rollback()
         reason = (
             str(error) if isinstance(error, GitError) else f"{error.filename}: {error.strerror}"
         )
-        row = db.session.get(Publication, publication_id)
-        if row.status == PublicationStatus.COMMITTED:  # the push failed
-            row.push_error = reason
-        else:
-            row.error = reason
-            row.status = PublicationStatus.FAILED if final else PublicationStatus.PENDING
-        row.attempts += 1
-        row.updated_at = utcnow()
-        db.session.commit()
-        return PublishResult(item.slug, label, commit=row.commit, error=reason, queued=not final)
+        return _failed(publication_id, item.slug, label, reason, final=final)
+    except Exception as error:  # a database failure, a bug: recorded, retried, never silent
+        log.exception("publication %s failed", publication_id)
+        reason = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+        return _failed(publication_id, item.slug, label, reason, final=final)
     return PublishResult(item.slug, label, commit=row.commit, error=row.push_error)
+
+
+def _failed(ident: int, slug: str, label: str, reason: str, *, final: bool) -> PublishResult:
+    """Record a failed attempt: left pending for the queue's retry, or failed when final."""
+    db.session.rollback()
+    row = db.session.get(Publication, ident)
+    if row.status == PublicationStatus.COMMITTED:  # the push failed
+        row.push_error = reason
+    else:
+        row.error = reason
+        row.status = PublicationStatus.FAILED if final else PublicationStatus.PENDING
+    row.attempts += 1
+    row.updated_at = utcnow()
+    db.session.commit()
+    return PublishResult(slug, label, commit=row.commit, error=reason, queued=not final)
+
+
+def _settle(row: Publication, seen: int, **values: object) -> bool:
+    """Record the outcome on the row unless a change asked for it again after ``seen``."""
+    done = db.session.execute(
+        update(Publication)
+        .where(Publication.id == row.id, Publication.requests == seen)
+        .values(updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    return done.rowcount == 1
 
 
 def _commit(
     content: Content, repository: Repository, item: Article, row: Publication
-) -> str | None:
-    """Commit the row's catalog; returns why it was skipped, or None once committed."""
-    work = _work(content, item, row.language)
+) -> PublishResult | None:
+    """Commit the row's catalog. Returns the result when the work is over for now (skipped,
+    or asked again meanwhile), None once the row is committed (and may be pushed)."""
+    seen, label = row.requests, row.language or "template"
+    revision = queries.revision(item).id  # before the rows: a later import errs to "outdated"
+    work = _work(content, item, row.language, revision)
     if isinstance(work, str):
         last = last_committed(item, row.language)
-        row.status, row.error = PublicationStatus.SKIPPED, work
-        row.commit = last.commit if last and work == "already published" else None
-        row.updated_at = utcnow()
+        commit = last.commit if last and work == "already published" else None
+        settled = _settle(row, seen, status=PublicationStatus.SKIPPED, error=work, commit=commit)
         db.session.commit()
-        return work
+        reason = work if settled else "asked again meanwhile; done next"
+        return PublishResult(item.slug, label, commit=commit, skipped=reason)
     sha = repository.commit(
         {work.path: work.text.encode("utf-8")}, work.message, work.author, work.co_authors
     )
@@ -276,17 +305,27 @@ def _commit(
     # recording it; that commit is the publication.
     sha = sha or repository.last_commit(work.path)
     now = utcnow()
-    row.status, row.commit, row.catalog, row.error = (
-        PublicationStatus.COMMITTED,
-        sha,
-        work.text,
-        None,
+    values = {
+        "status": PublicationStatus.COMMITTED,
+        "commit": sha,
+        "catalog": work.text,
+        "error": None,
+        "revision_id": revision,
+        "author": str(work.author),
+        "committed_at": now,
+    }
+    if _settle(row, seen, attempts=Publication.attempts + 1, **values):
+        db.session.commit()
+        db.session.refresh(row)
+        return None
+    # A change asked for this language again while it was being committed: what was
+    # committed is recorded as a publication of its own, and the row stays due (its queue
+    # message is on its way), so the change is published next.
+    db.session.add(
+        Publication(article_id=item.id, language=row.language, attempts=1, updated_at=now, **values)
     )
-    row.revision_id, row.author = queries.revision(item).id, str(work.author)
-    row.committed_at = row.updated_at = now
-    row.attempts += 1
     db.session.commit()
-    return None
+    return PublishResult(item.slug, label, commit=sha)
 
 
 def _push(content: Content, repository: Repository, row: Publication) -> None:

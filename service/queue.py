@@ -5,7 +5,8 @@
    several machines share the work.
 2. The queue carries publication ids only. The ``publications`` row is the record of
    what is due (:mod:`service.publishing`); a message lost with the queue is redone
-   when the worker starts (:meth:`Queue.redo_pending`) or by ``chorus publish``.
+   when the worker starts (:meth:`Queue.redo_pending`), by its sweep every five minutes
+   (rows idle for ten), or by ``chorus publish``.
 3. A publication that fails on git is retried by huey with exponential backoff
    (``CHORUS_RETRY_DELAY`` seconds, doubling, :data:`RETRIES` times); the last
    attempt marks it failed, and ``chorus publish`` retries it again.
@@ -19,14 +20,16 @@ import logging
 from pathlib import Path
 
 from flask import Flask
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, RedisHuey, SqliteHuey, crontab
 
 from service import publishing
 from service.content import Content
 from service.db import db
-from service.errors import ChorusError
+from service.errors import ChorusError, QueueError
 
 RETRIES = 6
+SWEEP_MINUTES = 5
+LOST_AFTER = 600  # seconds: longer than the longest retry delay of the default settings
 log = logging.getLogger(__name__)
 
 
@@ -73,6 +76,10 @@ class Queue:
                 if result.error and not final:
                     raise PublicationFailed(result.summary())
 
+            @self._huey.periodic_task(crontab(minute=f"*/{SWEEP_MINUTES}"), name="sweep")
+            def sweep() -> None:
+                self.redo_pending(idle_for=LOST_AFTER)
+
             self._publish = publish
         return self._huey
 
@@ -97,17 +104,21 @@ class Queue:
         for ident in publication_ids:
             task(ident)
 
-    def redo_pending(self) -> list[int]:
-        """Enqueue every publication the database says is due (on the worker's start)."""
+    def redo_pending(self, *, idle_for: float = 0) -> list[int]:
+        """Enqueue every publication the database says is due (on the worker's start; and
+        every few minutes those idle for ``idle_for`` seconds, whose message was lost)."""
         with self.app.app_context():
-            ids = publishing.pending(Content.from_config(self.app.config))
+            ids = publishing.pending(Content.from_config(self.app.config), idle_for=idle_for)
             db.session.remove()
-        self.publish(ids)
+        try:
+            self.publish(ids)
+        except Exception as error:  # the storage's own error (Redis down, a bad file)
+            raise QueueError(f"the task queue cannot be reached: {error}") from None
         return ids
 
     def run(self, workers: int = 1, *, poll: float = 1.0) -> None:
         """Run the consumer until SIGINT/SIGTERM; polls at most every ``poll`` seconds."""
         consumer = self.huey.create_consumer(
-            workers=workers, worker_type="thread", periodic=False, max_delay=poll
+            workers=workers, worker_type="thread", periodic=True, max_delay=poll
         )
         consumer.run()

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from service import coverage, publishing, queries
 from service import history as changes
@@ -135,10 +135,15 @@ def apply(
         "critical": coverage.is_critical(segment.source, text),
     }
     if current is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(Translation(segment_id=segment.id, language=language, **values))
-        except IntegrityError:  # another save inserted it first
+        # ON CONFLICT DO NOTHING rather than a savepoint: pysqlite commits a released
+        # savepoint on its own, which would split this change from its history row.
+        statement = _insert_ignoring_duplicates(db.session.get_bind().dialect.name)
+        inserted = db.session.execute(
+            statement.values(segment_id=segment.id, language=language, **values).returning(
+                Translation.id
+            )
+        ).scalar_one_or_none()
+        if inserted is None:  # another save inserted it first
             return _conflict(
                 segment,
                 language,
@@ -171,6 +176,14 @@ def apply(
     )
     db.session.flush()
     return _result(queries.translation(segment, language))
+
+
+def _insert_ignoring_duplicates(dialect: str):
+    """An INSERT into translations that does nothing when the (segment, language) row exists."""
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(Translation).on_conflict_do_nothing(
+        index_elements=["segment_id", "language"]
+    )
 
 
 def _result(translation: Translation, *, changed: bool = True) -> SaveResult:

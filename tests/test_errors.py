@@ -22,6 +22,7 @@ from service.core.vcs import GitError
         (SourceError("a.md", "empty"), 400, "bad-source"),
         (CatalogError("a.po", "bad", 3), 400, "bad-catalog"),
         (GitError("x"), 503, "git-unavailable"),
+        (errors.QueueError("x"), 503, "queue-unavailable"),
         (errors.NotSetUp("x"), 503, "not-set-up"),
         (errors.DatabaseUnavailable("x"), 503, "database-unavailable"),
         (errors.ChorusError("x"), 400, "bad-request"),
@@ -100,3 +101,30 @@ def test_an_unknown_route_is_json_under_the_api(app: Flask) -> None:
     response = app.test_client().get("/api/v1/nothing-here")
     assert response.status_code == 404
     assert response.get_json()["error"] == "not-found"
+
+
+def test_a_clash_of_two_changes_is_a_conflict_and_a_non_database_is_not_set_up() -> None:
+    from sqlalchemy.exc import DatabaseError, IntegrityError
+
+    clash = IntegrityError("INSERT ...", {}, Exception("UNIQUE constraint failed: users.name"))
+    assert type(errors.database_error(clash)) is errors.Conflict
+    garbage = DatabaseError("SELECT ...", {}, Exception("file is not a database"))
+    assert type(errors.database_error(garbage)) is errors.NotSetUp
+
+
+def test_a_file_that_is_no_database_is_a_503_page_not_a_500(content, tmp_path) -> None:
+    from service import create_app
+
+    bogus = tmp_path / "bogus.db"
+    bogus.write_bytes(b"this is not sqlite" * 100)
+    app = create_app(
+        {
+            "TESTING": True,
+            "CONTENT_DIR": content,
+            "SECRET_KEY": "t",
+            "DATABASE_URL": f"sqlite:///{bogus}",
+        }
+    )
+    page = app.test_client().get("/")
+    assert page.status_code == 503
+    assert "not a database" in page.get_data(as_text=True)

@@ -256,3 +256,14 @@ def test_a_vanished_segment_keeps_its_translation_and_comes_back_with_it(
     back = queries.translation(segment_with("Translate this post"), "fr")
     assert (back.text, State(back.state)) == ("Traduire cet article", State.TRANSLATED)
     assert coverage.language_status(queries.article(SEED_SLUG), "fr").counts.started == 1
+
+
+def test_an_unchanged_reimport_asks_for_no_publication(ctx: Content) -> None:
+    importing.import_article(ctx, SEED_SLUG)
+    ana = accounts.add_user("ana", "translator")
+    for row in queries.segments(queries.article(SEED_SLUG)):
+        translating.save(ctx, SEED_SLUG, "fr", row.number, f"FR {row.source}", 0, ana)
+    drain(ctx)
+    report = importing.import_article(ctx, SEED_SLUG)  # as chorus init does on every upgrade
+    assert report.queued == ()
+    assert drain(ctx) == []

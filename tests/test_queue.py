@@ -80,3 +80,26 @@ def test_a_queue_that_cannot_be_reached_never_fails_a_save(
     assert result.publication_queued  # the row is the record; the worker's start redoes it
     assert publishing.pending(ctx)
     assert "stay pending: queue unavailable" in caplog.text
+
+
+def test_a_worker_whose_queue_cannot_be_reached_says_so_in_one_line(
+    content: Path, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHORUS_")}
+    env.update(
+        CHORUS_CONTENT_DIR=str(content),
+        CHORUS_DATABASE_URL=f"sqlite:///{tmp_path / 'w.db'}",
+        CHORUS_QUEUE_URL="redis://127.0.0.1:1/0",
+    )
+    chorus = str(Path(sys.executable).parent / "chorus")
+    subprocess.run([chorus, "init"], env=env, check=True, capture_output=True, timeout=120)
+    result = subprocess.run(
+        [chorus, "worker"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 1
+    [line] = [x for x in result.stderr.splitlines() if x.startswith("Error:")]
+    assert line.startswith("Error: the task queue cannot be reached")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from flask import Flask, Response, jsonify, render_template, request
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from service import errors
@@ -51,8 +51,7 @@ def register(app: Flask) -> None:
         row = errors.describe(error)
         return error_response(row.status, row.kind, str(error), row.retry_after)
 
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(ProgrammingError)
+    @app.errorhandler(DBAPIError)
     def database_error(error: Exception):
         db.session.rollback()
         return chorus_error(errors.database_error(error))

@@ -23,7 +23,7 @@ from service.content import Content
 from service.core import catalog
 from service.db import db
 from service.models import Publication, PublicationStatus, User
-from tests.conftest import SEED_SLUG, git
+from tests.conftest import SEED_SLUG, drain, git
 
 CHORUS = str(Path(sys.executable).parent / "chorus")
 WAIT = 60.0  # seconds: the longest any condition below may take
@@ -265,3 +265,71 @@ def test_a_language_no_longer_finished_when_the_worker_comes_is_not_committed(
     assert rows("fr")[0].status == PublicationStatus.SKIPPED
     assert head(content) == before
     assert db.session.scalar(db.select(db.func.count()).select_from(Publication)) >= 1
+
+
+def test_a_change_made_while_the_worker_commits_is_published_next(
+    app, ctx: Content, content: Path, people: dict[str, User], monkeypatch
+) -> None:
+    """A translator edits a finished language while the worker is committing it: the
+    commit made is recorded, and the edit is published by the next run, not lost."""
+    from service.core.vcs import Repository
+
+    drain(ctx)  # the template
+    assert finish(ctx, "fr", people["ana"]).publication_queued
+    first = queries.segments(queries.article(SEED_SLUG))[1]
+    real = Repository.commit
+
+    def commit_while_someone_saves(self, *args, **kwargs):
+        with app.app_context():  # another request, its own session
+            current = queries.translation(first, "fr")
+            edited = translating.save(
+                ctx, SEED_SLUG, "fr", first.number, "Corrigé", current.version, people["bo"]
+            )
+            assert edited.publication_queued
+            db.session.remove()
+        monkeypatch.setattr(Repository, "commit", real)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Repository, "commit", commit_while_someone_saves)
+    [row] = rows("fr")
+    publishing.process(ctx, row.id)
+    db.session.expire_all()
+    assert [r.status for r in rows("fr")] == [
+        PublicationStatus.PENDING,
+        PublicationStatus.COMMITTED,
+    ]
+    assert "Corrigé" not in git(content, "show", f"HEAD:po/{SEED_SLUG}/fr.po")
+
+    drain(ctx)
+    assert "Corrigé" in git(content, "show", f"HEAD:po/{SEED_SLUG}/fr.po")
+    assert len(publish_commits(content, "fr")) == 2
+    assert publishing.pending(ctx) == []
+
+
+def test_a_worker_killed_between_the_git_commit_and_its_record_is_redone_without_a_second_commit(
+    ctx: Content, content: Path, people: dict[str, User], worker_env, workers, tmp_path: Path
+) -> None:
+    drain(ctx)  # the template
+    entered, release = tmp_path / "committed", tmp_path / "go-on"
+    hook = content / ".git" / "hooks" / "post-commit"  # runs once git has made the commit
+    hook.write_text(
+        "#!/bin/sh\n"
+        f"touch '{entered}'\n"
+        f"i=0; while [ ! -e '{release}' ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done\n"
+    )
+    hook.chmod(0o755)
+    assert finish(ctx, "fr", people["ana"]).publication_queued
+    first = workers(worker_env)
+    wait_for(entered.exists, "git made the commit and the worker waits in its hook")
+    first.kill(signal.SIGKILL)
+    assert len(publish_commits(content, "fr")) == 1
+    [row] = rows("fr")
+    assert row.status == PublicationStatus.PENDING and row.commit is None  # not recorded
+
+    hook.unlink()
+    second = workers(worker_env)
+    wait_for(lambda: rows("fr")[0].status == PublicationStatus.COMMITTED, "redone")
+    [row] = rows("fr")
+    assert len(publish_commits(content, "fr")) == 1, second.output()  # no second commit
+    assert row.commit == head(content)
+    assert git(content, "status", "--porcelain", "--", "po").strip() == ""

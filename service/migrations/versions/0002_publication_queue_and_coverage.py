@@ -24,6 +24,7 @@ def upgrade():
     with op.batch_alter_table("publications", schema=None) as batch_op:
         batch_op.add_column(sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(sa.Column("committed_at", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("requests", sa.Integer(), nullable=False, server_default="0"))
     with op.batch_alter_table("translations", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("critical", sa.Boolean(), nullable=False, server_default=sa.false())
@@ -83,5 +84,6 @@ def downgrade():
     with op.batch_alter_table("translations", schema=None) as batch_op:
         batch_op.drop_column("critical")
     with op.batch_alter_table("publications", schema=None) as batch_op:
+        batch_op.drop_column("requests")
         batch_op.drop_column("committed_at")
         batch_op.drop_column("attempts")
