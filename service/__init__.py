@@ -37,6 +37,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         f"sqlite:///{db.private_folder(app.config['CONTENT_DIR']) / 'queue.db'}"
     )
     db.init_app(app)
+    from flask_wtf.csrf import CSRFProtect
+
+    from service.web import auth
+
+    CSRFProtect(app)  # every POST form carries {{ form.csrf_token }}
+    auth.init_app(app)
     app.extensions[publishing.QUEUE] = Queue(app)
     register(app)
     return app

@@ -18,9 +18,10 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from service import queries
+from service.core import languages
 from service.core.errors import ChorusError
 from service.db import db
-from service.errors import Conflict
+from service.errors import Conflict, PermissionDenied
 from service.models import Role, Token, TokenScope, User, utcnow
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -99,3 +100,34 @@ def authenticate(plain: str) -> tuple[User, str] | None:
     token.last_used_at = utcnow()
     db.session.commit()
     return token.user, token.scope
+
+
+def sign_up(name: str, password: str, email: str | None = None) -> User:
+    """A volunteer's own account (role translator); raises ChorusError as add_user does."""
+    if not password:
+        raise ChorusError(f"the password needs at least {MIN_PASSWORD} characters")
+    return add_user(name, Role.TRANSLATOR.value, email=email or None, password=password)
+
+
+def change_password(user: User, old: str, new: str) -> None:
+    """Replace a password; raises PermissionDenied for a wrong old one, ChorusError for a
+    short new one."""
+    if not user.password_hash or not check_password_hash(user.password_hash, old):
+        raise PermissionDenied("the current password is wrong")
+    if len(new) < MIN_PASSWORD:
+        raise ChorusError(f"the password needs at least {MIN_PASSWORD} characters")
+    user.password_hash = generate_password_hash(new)
+    db.session.commit()
+
+
+def set_languages(user: User, codes: str) -> list[str]:
+    """Store the languages a user works in (BCP 47, space- or comma-separated), canonical
+    and without repeats; raises LanguageError naming a code that is no language."""
+    found: list[str] = []
+    for code in codes.replace(",", " ").split():
+        canonical = languages.get(code).code
+        if canonical not in found:
+            found.append(canonical)
+    user.languages = " ".join(found)
+    db.session.commit()
+    return found

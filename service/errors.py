@@ -33,6 +33,7 @@ __all__ = [
     "QueueError",
     "SourceError",
     "TooLarge",
+    "Unauthorised",
     "database_error",
     "describe",
 ]
@@ -45,6 +46,10 @@ class NotFound(ChorusError):
 
 class Conflict(ChorusError):
     """The request cannot be done in the current state (e.g. a name already taken)."""
+
+
+class Unauthorised(ChorusError):
+    """The request needs a signed-in user or an API token, and came with neither."""
 
 
 class PermissionDenied(ChorusError):
@@ -78,6 +83,7 @@ class Row:
 TABLE: tuple[Row, ...] = (
     Row(NotFound, 404, "not-found"),
     Row(LanguageError, 404, "unknown-language"),
+    Row(Unauthorised, 401, "unauthorised"),
     Row(PermissionDenied, 403, "forbidden"),
     Row(Conflict, 409, "conflict"),
     Row(TooLarge, 413, "too-large"),

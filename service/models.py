@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
+from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -67,7 +68,7 @@ class TokenScope(StrEnum):
     WRITE = "write"
 
 
-class User(db.Model):
+class User(UserMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,7 +76,12 @@ class User(db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     role: Mapped[str] = mapped_column(String(16), default=Role.TRANSLATOR.value)
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    languages: Mapped[str] = mapped_column(Text, default="")  # BCP 47, space-separated
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def working_languages(self) -> list[str]:
+        return self.languages.split()
 
     @property
     def git_email(self) -> str:

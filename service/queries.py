@@ -103,3 +103,8 @@ def user(name: str) -> User:
     if found is None:
         raise NotFound(f"no user {name!r} (add one with: chorus user add {name} --role translator)")
     return found
+
+
+def user_by_id(ident: int) -> User | None:
+    """The user of a session (Flask-Login stores the row id), or None once it is gone."""
+    return db.session.get(User, ident)

@@ -37,6 +37,12 @@ def _language_list(value: str) -> tuple[str, ...]:
     return tuple(languages.get(code).code for code in value.split())
 
 
+def _switch(value: str) -> bool:
+    if value not in {"on", "off"}:
+        raise ValueError("must be on or off")
+    return value == "on"
+
+
 def _directory(value: str) -> Path:
     return Path(value or ".").resolve()
 
@@ -121,6 +127,20 @@ SETTINGS: tuple[Setting, ...] = (
         "4194304",
         "largest PO file accepted, in bytes",
         _positive_int,
+    ),
+    Setting(
+        "CHORUS_SIGNUP",
+        "on",
+        "`on`: anyone may sign up as a translator at `/signup`; `off`: the page is a 404 and "
+        "accounts are made with `chorus user add`",
+        _switch,
+    ),
+    Setting(
+        "CHORUS_HTTPS",
+        "off",
+        "`on` when Chorus is served over HTTPS (directly or behind a proxy): session and "
+        "remember cookies get the `Secure` flag",
+        _switch,
     ),
 )
 

@@ -16,6 +16,7 @@ from service.core.vcs import GitError
     [
         (errors.NotFound("x"), 404, "not-found"),
         (LanguageError("x"), 404, "unknown-language"),
+        (errors.Unauthorised("x"), 401, "unauthorised"),
         (errors.PermissionDenied("x"), 403, "forbidden"),
         (errors.Conflict("x"), 409, "conflict"),
         (errors.TooLarge("x"), 413, "too-large"),

@@ -42,9 +42,10 @@ def error_response(status: int, kind: str, message: str, retry_after: int | None
 
 def register(app: Flask) -> None:
     """Attach every blueprint and the error handlers to ``app``."""
-    from service.web import pages
+    from service.web import auth, pages
 
     app.register_blueprint(pages.blueprint)
+    app.register_blueprint(auth.blueprint)
 
     @app.errorhandler(errors.ChorusError)
     def chorus_error(error: errors.ChorusError):
