@@ -29,8 +29,8 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from service import coverage, publishing, queries
 from service import history as changes
+from service import publishing, queries
 from service.content import Content
 from service.core import checks
 from service.core.stats import State
@@ -132,8 +132,9 @@ def apply(
         "user_id": user.id if user else None,
         "updated_at": now,
         "previous_source": previous_source if state == State.OUTDATED else None,
-        "critical": coverage.is_critical(segment.source, text),
     }
+    results = tuple(checks.run(segment.source, text))  # once: stored outcome and the answer
+    values["critical"] = checks.has_critical(results)
     if current is None:
         # ON CONFLICT DO NOTHING rather than a savepoint: pysqlite commits a released
         # savepoint on its own, which would split this change from its history row.
@@ -175,7 +176,7 @@ def apply(
         at=now,
     )
     db.session.flush()
-    return _result(queries.translation(segment, language))
+    return _result(queries.translation(segment, language), results=results)
 
 
 def _insert_ignoring_duplicates(dialect: str):
@@ -186,14 +187,21 @@ def _insert_ignoring_duplicates(dialect: str):
     )
 
 
-def _result(translation: Translation, *, changed: bool = True) -> SaveResult:
+def _result(
+    translation: Translation,
+    *,
+    changed: bool = True,
+    results: tuple[checks.CheckResult, ...] | None = None,
+) -> SaveResult:
+    if results is None:
+        results = tuple(checks.run(translation.segment.source, translation.text))
     return SaveResult(
         applied=True,
         version=translation.version,
         text=translation.text,
         state=State(translation.state),
         author=translation.user.name if translation.user else None,
-        checks=tuple(checks.run(translation.segment.source, translation.text)),
+        checks=results,
         changed=changed,
     )
 
