@@ -2,8 +2,8 @@
 
 :func:`create_app` is the application factory, in the manner of Flask's
 tutorial: settings from :mod:`service.settings`, one blueprint per area of
-:mod:`service.web`, error handlers that turn every user error into a clear
-4xx response.
+:mod:`service.web` (an ``OpenAPI`` app of flask-openapi3, a Flask subclass), error
+handlers that turn every user error into a clear 4xx response.
 """
 
 from __future__ import annotations
@@ -22,13 +22,11 @@ __all__ = ["__version__", "create_app"]
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app; ``overrides`` replace settings (tests pass their own)."""
-    from flask import Flask
-
     from service import db, publishing, settings
     from service.queue import Queue
-    from service.web import register
+    from service.web import make_app, register
 
-    app = Flask(__name__, template_folder=_templates())
+    app = make_app(__name__, template_folder=_templates())
     app.config.update(settings.load())
     app.config.update(overrides or {})
     app.config["CONTENT_DIR"] = settings.check_content(Path(app.config["CONTENT_DIR"]))
@@ -37,12 +35,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         f"sqlite:///{db.private_folder(app.config['CONTENT_DIR']) / 'queue.db'}"
     )
     db.init_app(app)
-    from flask_wtf.csrf import CSRFProtect
-
-    from service.web import auth
-
-    CSRFProtect(app)  # every POST form carries {{ form.csrf_token }}
-    auth.init_app(app)
     app.extensions[publishing.QUEUE] = Queue(app)
     register(app)
     return app

@@ -313,6 +313,12 @@ def language_status(item: Article, code: str) -> LanguageStatus:
     return _status(item, _gather([item.id])[item.id], code)
 
 
+def statuses(item: Article, codes: list[str]) -> list[LanguageStatus]:
+    """The state and counts of each of ``codes`` (canonical, started or not), in that order."""
+    gathered = _gather([item.id])[item.id]
+    return [_status(item, gathered, code) for code in codes]
+
+
 def article_coverage(item: Article) -> ArticleCoverage:
     """Every started language of one article, priority languages first."""
     return _coverage(item, _gather([item.id])[item.id])

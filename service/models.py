@@ -11,6 +11,7 @@ record which commit published which language at which source revision.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
@@ -78,6 +79,15 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     languages: Mapped[str] = mapped_column(Text, default="")  # BCP 47, space-separated
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def get_id(self) -> str:
+        """The session's key: the row id and a digest of the password hash, so changing the
+        password signs out every other session and remember cookie."""
+        return f"{self.id}:{self.session_key}"
+
+    @property
+    def session_key(self) -> str:
+        return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
 
     @property
     def working_languages(self) -> list[str]:

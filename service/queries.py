@@ -54,6 +54,11 @@ def segments(item: Article, *, obsolete: bool = False) -> list[Segment]:
     return list(db.session.scalars(query.order_by(order)))
 
 
+def segment_ids(item: Article):
+    """A subquery of the row ids of the article's segments (active and obsolete)."""
+    return select(Segment.id).where(Segment.article_id == item.id).scalar_subquery()
+
+
 def segment(item: Article, number: int) -> Segment:
     found = db.session.scalar(
         select(Segment).where(Segment.article_id == item.id, Segment.number == number)

@@ -101,15 +101,21 @@ class Overview:
     coverage: coverage.ArticleCoverage
     wanted: tuple[Language, ...]  # priority languages not started yet
     source_html: str  # sanitised
+    mine: tuple[coverage.LanguageStatus, ...] = ()  # the reader's own languages, started or not
+    listed: tuple[coverage.LanguageStatus, ...] = ()  # mine, then priority, then the rest
 
 
-def overview(content: Content, slug: str) -> Overview:
-    """The article's coverage, its most wanted languages and its source; raises NotFound."""
+def overview(content: Content, slug: str, mine: list[str] | None = None) -> Overview:
+    """The article's coverage, its languages for a volunteer who works in ``mine`` (their
+    own first, then the priority languages, then every other started one) and its source;
+    raises NotFound."""
     item = queries.article(slug)
     status = coverage.article_coverage(item)
-    started = {language.code for language in status.languages}
-    wanted = tuple(
-        languages.get(code) for code in item.priority_languages.split() if code not in started
-    )
+    started = [language.code for language in status.languages]
+    priority = item.priority_languages.split()
+    wanted = tuple(languages.get(code) for code in priority if code not in started)
+    order = list(dict.fromkeys([*(mine or []), *priority, *started]))
+    listed = tuple(coverage.statuses(item, order))
     document = segment.parse(queries.revision(item).text, content.source_name(slug))
-    return Overview(status, wanted, render.render_html(document, {}))
+    own = tuple(row for row in listed if row.code in (mine or []))
+    return Overview(status, wanted, render.render_html(document, {}), own, listed)

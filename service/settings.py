@@ -142,6 +142,13 @@ SETTINGS: tuple[Setting, ...] = (
         "remember cookies get the `Secure` flag",
         _switch,
     ),
+    Setting(
+        "CHORUS_RATELIMIT_STORAGE",
+        "memory://",
+        "where sign-in and sign-up attempts are counted (Flask-Limiter storage URI); "
+        "`memory://` counts per process, so give several gunicorn workers a shared "
+        "`redis://host:6379` to make the limit hold across them",
+    ),
 )
 
 

@@ -30,7 +30,7 @@ from typing import ClassVar, Literal
 
 from translate.filters.checks import FilterFailure, StandardChecker
 
-__all__ = ["CHECKS", "Check", "CheckResult", "has_critical", "run"]
+__all__ = ["CHECKS", "Check", "CheckResult", "has_critical", "markers", "run"]
 
 Severity = Literal["critical", "warning"]
 
@@ -283,6 +283,15 @@ CHECKS: dict[str, Check] = {
         Unchanged(),
     )
 }
+
+
+_MARKER = re.compile(r"\{\d+\}|\[\d+\]")
+
+
+def markers(source: str) -> list[str]:
+    """The placeholders (``{1}``) and markers (``[1]``) of a source text, in order, once each:
+    the tokens an editor offers to insert."""
+    return list(dict.fromkeys(_MARKER.findall(source)))
 
 
 def run(source: str, translation: str) -> list[CheckResult]:

@@ -1,16 +1,17 @@
 """Accounts in the browser: sign up, sign in, sign out, the account page; API tokens.
 
-Flask-Login keeps the session (user loader over :mod:`service.queries`) and reads
-``Authorization: Bearer <token>`` through its request loader; Flask-WTF puts a CSRF
-token on every form; Flask-Limiter caps sign-in and sign-up attempts per address.
+Flask-Login keeps the session (user loader over :mod:`service.queries`; bearer tokens
+are read in :mod:`service.web.access`); Flask-WTF puts a CSRF token on every form;
+Flask-Limiter caps sign-in and sign-up attempts per address, in the storage
+``CHORUS_RATELIMIT_STORAGE`` names (shared by every gunicorn worker when it is Redis).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, g, jsonify, redirect, render_template, request
+from flask import Blueprint, Flask, current_app, redirect, render_template, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired
@@ -18,6 +19,7 @@ from wtforms.validators import DataRequired
 from service import accounts, errors, queries
 from service.core import languages
 from service.models import User
+from service.web import access
 
 blueprint = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -34,26 +36,17 @@ def init_app(app: Flask) -> None:
         app.config[f"{prefix}_HTTPONLY"] = True
         app.config[f"{prefix}_SAMESITE"] = "Lax"
         app.config[f"{prefix}_SECURE"] = secure
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("RATELIMIT_STORAGE", "memory://"))
     login_manager.init_app(app)
     limiter.init_app(app)
 
 
 @login_manager.user_loader
 def _load_user(ident: str) -> User | None:
-    return queries.user_by_id(int(ident)) if ident.isdigit() else None
-
-
-@login_manager.request_loader
-def _load_token(req) -> User | None:
-    kind, _, plain = req.headers.get("Authorization", "").partition(" ")
-    if kind.lower() != "bearer" or not plain.strip():
-        return None
-    found = accounts.authenticate(plain.strip())
-    if found is None:
-        return None
-    g.token_scope = found[1]
-    return found[0]
+    """The session's user, unless the password changed since it signed in."""
+    row, _, key = ident.partition(":")
+    user = queries.user_by_id(int(row)) if row.isdigit() else None
+    return user if user is not None and user.session_key == key else None
 
 
 class SignupForm(FlaskForm):
@@ -85,12 +78,21 @@ class SignoutForm(FlaskForm):
     pass
 
 
+def _next() -> str | None:
+    """The ``next`` page when it is a path on this site (never ``//elsewhere``)."""
+    wanted = request.args.get("next", "")
+    if wanted.startswith("/") and not wanted.startswith("//") and "\\" not in wanted:
+        return wanted
+    return None
+
+
 def _home():
-    return redirect((request.args.get("next", "").startswith("/") and request.args["next"]) or "/")
+    return redirect(_next() or "/")
 
 
 @blueprint.route("/signup", methods=["GET", "POST"])
 @limiter.limit(ATTEMPTS, methods=["POST"])
+@access.public
 def signup():
     if not current_app.config.get("SIGNUP", True):
         raise errors.NotFound("sign-up is closed here; ask a coordinator for an account")
@@ -102,12 +104,13 @@ def signup():
             form.form_errors.append(str(error))
         else:
             login_user(user)
-            return redirect("/account")
+            return redirect(_next() or "/account")
     return render_template("signup.html", form=form), 400 if form.errors else 200
 
 
 @blueprint.route("/signin", methods=["GET", "POST"])
 @limiter.limit(ATTEMPTS, methods=["POST"])
+@access.public
 def signin():
     form = SigninForm()
     if form.validate_on_submit():
@@ -120,6 +123,7 @@ def signin():
 
 
 @blueprint.post("/signout")
+@access.public
 def signout():
     SignoutForm().validate_on_submit()  # CSRFProtect has checked the token already
     logout_user()
@@ -127,7 +131,7 @@ def signout():
 
 
 @blueprint.route("/account", methods=["GET", "POST"])
-@login_required
+@access.signed_in
 def account():
     password = PasswordForm(prefix="password")
     picked = LanguagesForm(prefix="languages")
@@ -135,6 +139,7 @@ def account():
     if password.submit.data and password.validate_on_submit():
         try:
             accounts.change_password(current_user, password.old.data, password.new.data)
+            login_user(current_user._get_current_object())  # this session stays signed in
             saved = "Your password is changed."
         except errors.ChorusError as error:
             password.form_errors.append(str(error))
@@ -152,11 +157,3 @@ def account():
     failed = bool(password.errors or picked.errors)
     page = render_template("account.html", password=password, picked=picked, mine=mine, saved=saved)
     return page, 400 if failed else 200
-
-
-@blueprint.get("/api/v1/whoami")
-def whoami():
-    if not current_user.is_authenticated:
-        raise errors.Unauthorised("sign in, or send Authorization: Bearer <token>")
-    scope = g.get("token_scope")
-    return jsonify(user=current_user.name, role=current_user.role, scope=scope)

@@ -151,7 +151,8 @@ def test_cookie_flags(content, tmp_path, https: bool) -> None:
 def test_bearer_tokens(client: FlaskClient, app: Flask, ctx: Content, people) -> None:
     made = accounts.add_token("ci", "ana", "write")
     good = client.get("/api/v1/whoami", headers={"Authorization": f"Bearer {made.token}"})
-    assert good.get_json() == {"user": "ana", "role": "translator", "scope": "write"}
+    expected = {"user": "ana", "role": "translator", "scope": "write", "languages": []}
+    assert good.get_json() == expected
     g.pop("_login_user", None)  # the ctx fixture's app context (and g) spans requests
     g.pop("token_scope", None)
     bad = client.get("/api/v1/whoami", headers={"Authorization": "Bearer chorus_nope"})

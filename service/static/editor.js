@@ -1,0 +1,429 @@
+// The Chorus editor: each segment saves on its own through /api/v1, without a page reload.
+//
+// The page is rendered whole by the server; this module only adds behaviour:
+// - saving (PUT with the version the text started from; a 409 shows theirs beside yours
+//   with "Keep mine" and "Take theirs"), approval, history with revert;
+// - drafts in localStorage from the first keystroke until the server has the text, so
+//   nothing typed is lost to a conflict, a lost connection or an expired session; drafts
+//   found on load are put back and, when signed in, saved;
+// - keys: Ctrl+Enter saves and moves to the next open segment, Alt+Down / Alt+Up move,
+//   Ctrl+Shift+C copies the source; placeholder buttons insert {1} or [1];
+// - filters and search; the progress bar and the language's state after every save.
+// Text from the server or the user is only ever set with textContent or value, never as HTML.
+
+const root = document.getElementById("editor");
+const api = root.dataset.api; // .../segments
+const slug = root.dataset.slug;
+const lang = root.dataset.lang;
+const dir = root.dataset.dir;
+const signedIn = root.dataset.signedIn === "yes";
+const csrf = root.dataset.csrf;
+const articleApi = api.replace(/\/[^/]+\/segments$/, "");
+const segments = Array.from(document.querySelectorAll(".segment"));
+const OPEN = new Set(["empty", "outdated"]);
+
+const draftKey = (id) => `chorus:draft:${slug}:${lang}:${id}`;
+
+function readDraft(id) {
+  try {
+    return JSON.parse(localStorage.getItem(draftKey(id)) || "null");
+  } catch {
+    return null;
+  }
+}
+
+function writeDraft(seg) {
+  const box = textarea(seg);
+  localStorage.setItem(
+    draftKey(seg.dataset.id),
+    JSON.stringify({ text: box.value, version: Number(seg.dataset.version), at: Date.now() }),
+  );
+}
+
+const dropDraft = (seg) => localStorage.removeItem(draftKey(seg.dataset.id));
+const textarea = (seg) => seg.querySelector("textarea");
+const sourceOf = (seg) => seg.querySelector(".source-text").textContent;
+
+function say(seg, text, kind = "info") {
+  const message = seg.querySelector(".message");
+  message.textContent = text;
+  message.className = `message ${kind === "error" ? "error" : ""}`;
+}
+
+function element(tag, attributes = {}, text = "") {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  if (text) node.textContent = text;
+  return node;
+}
+
+async function call(method, url, body) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET") headers["X-CSRFToken"] = csrf;
+  const response = await fetch(url, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  let data = {};
+  try {
+    data = await response.json();
+  } catch {
+    data = { message: `the server answered ${response.status}` };
+  }
+  return { status: response.status, data };
+}
+
+function expired(status, data) {
+  return status === 401 || (status === 400 && /csrf/i.test(data.message || ""));
+}
+
+function signInAgain(seg) {
+  const message = seg.querySelector(".message");
+  message.textContent = "Your session has ended; your text is kept in this browser. ";
+  message.className = "message error";
+  const link = element("a", { href: root.dataset.signin }, "Sign in again to save it");
+  message.append(link, ".");
+}
+
+function showChecks(seg, checks) {
+  const list = seg.querySelector(".checks");
+  list.replaceChildren(
+    ...checks.map((check) =>
+      element("li", { class: `check ${check.severity}` }, `${check.name}: ${check.message}`),
+    ),
+  );
+  seg.dataset.critical = checks.some((check) => check.severity === "critical") ? "yes" : "no";
+  seg.dataset.failing = checks.length ? "yes" : "no";
+}
+
+function showState(seg, state, author) {
+  seg.dataset.state = state;
+  seg.querySelector(".state").textContent = state;
+  let who = seg.querySelector(".author");
+  if (author) {
+    if (!who) {
+      who = element("span", { class: "author" });
+      seg.querySelector(".state").after(" · ", who);
+    }
+    who.textContent = author;
+  }
+}
+
+let polling = null;
+
+function showStatus(status, queued) {
+  const bar = document.getElementById("progress");
+  bar.max = status.segments || 1;
+  bar.value = status.done;
+  document.getElementById("progress-text").textContent =
+    `${status.done} of ${status.segments} segments done (${status.percent.toFixed(1)}%)`;
+  const line = document.getElementById("language-state");
+  line.dataset.state = status.state;
+  if (status.state === "published") {
+    line.textContent = "Published: your translation is live.";
+  } else if (queued || status.queued) {
+    line.textContent = "Finished: the translation is being published…";
+    if (!polling) polling = setInterval(poll, 2000);
+  } else if (status.critical) {
+    const many = status.critical === 1 ? "segment fails" : "segments fail";
+    line.textContent =
+      `Not finished yet: ${status.critical} ${many} a critical check (see the red marks); ` +
+      "a language with a critical failure cannot be published.";
+  } else {
+    line.textContent = `State: ${status.state}.`;
+  }
+}
+
+async function poll() {
+  const { status, data } = await call("GET", articleApi);
+  if (status !== 200) return;
+  const mine = data.languages.find((item) => item.language === lang);
+  if (!mine) return;
+  showStatus(mine, false);
+  if (mine.state === "published" || (!mine.queued && mine.state !== "finished")) {
+    clearInterval(polling);
+    polling = null;
+  }
+}
+
+function applied(seg, data) {
+  seg.dataset.version = data.version;
+  textarea(seg).value = data.translation;
+  textarea(seg).defaultValue = data.translation;
+  dropDraft(seg);
+  seg.querySelector(".conflict").hidden = true;
+  showState(seg, data.state, data.author);
+  showChecks(seg, data.checks);
+  showStatus(data.status, data.publication_queued);
+}
+
+function conflict(seg, data, mine) {
+  seg.dataset.version = data.version;
+  const box = seg.querySelector(".conflict");
+  const theirs = element("div", { class: "theirs", lang, dir }, data.translation || "(empty)");
+  const yours = element("div", { class: "yours", lang, dir }, mine);
+  const keep = element("button", { type: "button", class: "keep-mine" }, "Keep mine");
+  const take = element("button", { type: "button", class: "take-theirs" }, "Take theirs");
+  keep.addEventListener("click", () => {
+    textarea(seg).value = mine;
+    save(seg);
+  });
+  take.addEventListener("click", () => {
+    textarea(seg).value = data.translation;
+    textarea(seg).defaultValue = data.translation;
+    dropDraft(seg);
+    box.hidden = true;
+    showState(seg, data.state, data.author);
+    say(seg, "You took their text.");
+    textarea(seg).focus();
+  });
+  box.replaceChildren(
+    element("p", {}, `${data.author || "Someone"} saved this segment while you were typing. ` +
+      "Your text is kept (also as a suggestion); choose which to keep."),
+    element("strong", {}, "Theirs"),
+    theirs,
+    element("strong", {}, "Yours"),
+    yours,
+    keep,
+    " ",
+    take,
+  );
+  box.hidden = false;
+  say(seg, "Not saved: someone else saved first.", "error");
+  keep.focus();
+}
+
+async function save(seg) {
+  if (!signedIn) {
+    signInAgain(seg);
+    return false;
+  }
+  const text = textarea(seg).value;
+  writeDraft(seg);
+  say(seg, "Saving…");
+  let answer;
+  try {
+    answer = await call("PUT", `${api}/${seg.dataset.id}`, {
+      translation: text,
+      version: Number(seg.dataset.version),
+    });
+  } catch {
+    say(seg, "Not saved: the server cannot be reached. Your text is kept in this browser.", "error");
+    return false;
+  }
+  const { status, data } = answer;
+  if (status === 200) {
+    applied(seg, data);
+    say(seg, data.changed ? `Saved (version ${data.version}).` : "Nothing to save: unchanged.");
+    return true;
+  }
+  if (status === 409) {
+    conflict(seg, data, text);
+    return false;
+  }
+  if (expired(status, data)) {
+    signInAgain(seg);
+    return false;
+  }
+  say(seg, `Not saved: ${data.message || status}`, "error");
+  return false;
+}
+
+async function approve(seg) {
+  const { status, data } = await call("POST", `${api}/${seg.dataset.id}/approve`, {
+    version: Number(seg.dataset.version),
+  });
+  if (status === 200) {
+    applied(seg, data);
+    say(seg, "Approved.");
+  } else if (status === 409) {
+    conflict(seg, data, textarea(seg).value);
+  } else if (expired(status, data)) {
+    signInAgain(seg);
+  } else {
+    say(seg, `Not approved: ${data.message || status}`, "error");
+  }
+}
+
+async function showHistory(seg, button) {
+  const box = seg.querySelector(".history");
+  if (!box.hidden) {
+    box.hidden = true;
+    button.setAttribute("aria-expanded", "false");
+    return;
+  }
+  const { status, data } = await call("GET", `${api}/${seg.dataset.id}/history`);
+  if (status !== 200) {
+    say(seg, `No history: ${data.message || status}`, "error");
+    return;
+  }
+  const table = element("table");
+  const head = element("tr");
+  for (const name of ["When", "Who", "How", "Text", ""]) head.append(element("th", {}, name));
+  table.append(head);
+  for (const change of data.changes) {
+    const row = element("tr");
+    row.append(
+      element("td", {}, new Date(change.at).toLocaleString()),
+      element("td", {}, change.author || "—"),
+      element("td", {}, change.how),
+      element("td", { lang, dir }, change.new || "(empty)"),
+    );
+    const cell = element("td");
+    if (signedIn && change.new !== textarea(seg).value) {
+      const revert = element(
+        "button",
+        { type: "button", class: "revert", "aria-label": `Revert to version ${change.version}` },
+        "Revert to this",
+      );
+      revert.addEventListener("click", () => doRevert(seg, change.id, button));
+      cell.append(revert);
+    }
+    row.append(cell);
+    table.append(row);
+  }
+  box.replaceChildren(data.changes.length ? table : element("p", {}, "No change yet."));
+  box.hidden = false;
+  button.setAttribute("aria-expanded", "true");
+}
+
+async function doRevert(seg, change, button) {
+  const { status, data } = await call("POST", `${api}/${seg.dataset.id}/revert`, { change });
+  if (status === 200) {
+    applied(seg, data);
+    say(seg, `Reverted (version ${data.version}).`);
+    seg.querySelector(".history").hidden = true;
+    button.setAttribute("aria-expanded", "false");
+  } else if (expired(status, data)) {
+    signInAgain(seg);
+  } else {
+    say(seg, `Not reverted: ${data.message || status}`, "error");
+  }
+}
+
+function insert(box, token) {
+  const start = box.selectionStart ?? box.value.length;
+  const end = box.selectionEnd ?? start;
+  box.value = box.value.slice(0, start) + token + box.value.slice(end);
+  box.selectionStart = box.selectionEnd = start + token.length;
+  box.dispatchEvent(new Event("input"));
+  box.focus();
+}
+
+const visible = () => segments.filter((seg) => !seg.hidden);
+
+function move(seg, step, openOnly = false) {
+  const list = visible();
+  let index = list.indexOf(seg);
+  while (index + step >= 0 && index + step < list.length) {
+    index += step;
+    if (!openOnly || OPEN.has(list[index].dataset.state) || list[index].dataset.critical === "yes") {
+      focus(list[index]);
+      return true;
+    }
+  }
+  return false;
+}
+
+function focus(seg) {
+  for (const other of segments) other.classList.remove("current");
+  seg.classList.add("current");
+  textarea(seg).focus();
+  seg.scrollIntoView({ block: "nearest" });
+}
+
+function filter() {
+  const show = document.querySelector('input[name="show"]:checked').value;
+  const words = document.getElementById("search").value.trim().toLowerCase();
+  const review = root.dataset.review === "on";
+  let shown = 0;
+  for (const seg of segments) {
+    const state = seg.dataset.state;
+    const wanted = {
+      all: true,
+      untranslated: state === "empty",
+      outdated: state === "outdated",
+      failing: seg.querySelectorAll(".check").length > 0,
+      review: review && state === "translated",
+    }[show];
+    const text = `${sourceOf(seg)}\n${textarea(seg).value}`.toLowerCase();
+    seg.hidden = !(wanted && (!words || text.includes(words)));
+    if (!seg.hidden) shown += 1;
+  }
+  document.getElementById("shown").textContent = `${shown} of ${segments.length} segments shown`;
+}
+
+for (const seg of segments) {
+  const box = textarea(seg);
+  box.addEventListener("input", () => writeDraft(seg));
+  box.addEventListener("focus", () => {
+    for (const other of segments) other.classList.remove("current");
+    seg.classList.add("current");
+  });
+  box.addEventListener("keydown", async (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
+      event.preventDefault();
+      if (await save(seg)) move(seg, 1, true);
+    } else if (event.altKey && event.key === "ArrowDown") {
+      event.preventDefault();
+      move(seg, 1);
+    } else if (event.altKey && event.key === "ArrowUp") {
+      event.preventDefault();
+      move(seg, -1);
+    } else if ((event.ctrlKey || event.metaKey) && event.shiftKey && event.key.toLowerCase() === "c") {
+      event.preventDefault();
+      box.value = sourceOf(seg);
+      box.dispatchEvent(new Event("input"));
+    }
+  });
+  seg.querySelector(".save")?.addEventListener("click", () => save(seg));
+  seg.querySelector(".approve")?.addEventListener("click", () => approve(seg));
+  seg.querySelector(".copy")?.addEventListener("click", () => {
+    box.value = sourceOf(seg);
+    box.dispatchEvent(new Event("input"));
+    box.focus();
+  });
+  seg.querySelector(".history-toggle").addEventListener("click", (event) =>
+    showHistory(seg, event.currentTarget),
+  );
+  for (const token of seg.querySelectorAll(".token")) {
+    token.addEventListener("click", () => insert(box, token.dataset.token));
+  }
+  for (const use of seg.querySelectorAll(".suggestion .use")) {
+    use.addEventListener("click", () => {
+      box.value = use.dataset.text;
+      box.dispatchEvent(new Event("input"));
+      box.focus();
+    });
+  }
+}
+
+for (const control of document.querySelectorAll('#filters input[name="show"]')) {
+  control.addEventListener("change", filter);
+}
+document.getElementById("search").addEventListener("input", filter);
+document.getElementById("filters").addEventListener("submit", (event) => event.preventDefault());
+
+// Drafts left by an earlier visit (a conflict, a lost connection, an expired session).
+const restored = [];
+for (const seg of segments) {
+  const draft = readDraft(seg.dataset.id);
+  if (!draft) continue;
+  if (draft.text === textarea(seg).value) {
+    dropDraft(seg);
+    continue;
+  }
+  textarea(seg).value = draft.text;
+  seg.dataset.version = draft.version;
+  say(seg, "Your unsaved text from an earlier visit is back.");
+  restored.push(seg);
+}
+filter();
+if (signedIn) {
+  for (const seg of restored) await save(seg);
+  const first = segments.find((seg) => OPEN.has(seg.dataset.state)) || segments[0];
+  if (first && !restored.length) focus(first);
+}

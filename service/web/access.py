@@ -1,0 +1,123 @@
+"""Who may call a route: one rule per view, declared beside it, checked before it runs.
+
+Contract:
+
+1. Every view carries exactly one rule (``public``, ``signed_in``, ``writer`` or
+   ``at_least(role)``); a test walks the URL map and fails on a view without one.
+2. ``signed_in``: anonymous callers get 401 under ``/api/`` and the sign-in page
+   elsewhere. ``writer``: signed in, and a bearer token must have the ``write``
+   scope (403 otherwise). ``at_least(role)``: a writer whose role is at least
+   ``role`` (403 otherwise, before anything is done).
+3. ``Authorization: Bearer <token>`` authenticates a request by the token alone,
+   never by the session cookie beside it, and such a request needs no CSRF token
+   (a script holding a token is not a browser tricked into sending a cookie). Every
+   other unsafe request (POST, PUT, PATCH, DELETE) must carry the session's CSRF
+   token, as a form field or an ``X-CSRFToken`` header (Flask-WTF); a missing or
+   wrong one is a 400 and nothing is done. A malformed or unknown token is a 401.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, g, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFProtect
+
+from service import accounts, errors
+from service.models import Role, TokenScope
+
+View = TypeVar("View", bound=Callable[..., Any])
+csrf = CSRFProtect()
+SAFE = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+def init_app(app: Flask) -> None:
+    """Bind CSRF protection, checked here (after bearer tokens) rather than on every POST."""
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    app.config.setdefault("WTF_CSRF_HEADERS", ["X-CSRFToken", "X-CSRF-Token"])
+    csrf.init_app(app)
+    app.before_request(_authenticate)
+
+
+def _authenticate() -> None:
+    header = request.headers.get("Authorization")
+    if header is not None:
+        kind, _, plain = header.partition(" ")
+        if kind.lower() != "bearer" or not plain.strip():
+            raise errors.Unauthorised("the Authorization header must be: Bearer <token>")
+        found = accounts.authenticate(plain.strip())
+        if found is None:
+            raise errors.Unauthorised("unknown API token (make one with: chorus token add)")
+        g._login_user, g.token_scope = found  # Flask-Login's current_user, cookie ignored
+        return
+    if request.method not in SAFE:
+        csrf.protect()
+
+
+def _rule(name: str, check: Callable[[], None]) -> Callable[[View], View]:
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            check()
+            return view(*args, **kwargs)
+
+        guarded.access = name  # type: ignore[attr-defined]
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
+
+def _nobody() -> None:
+    return None
+
+
+def _signed_in() -> None:
+    if not current_user.is_authenticated:
+        if request.path.startswith("/api/"):
+            raise errors.Unauthorised("sign in, or send Authorization: Bearer <token>")
+        from service.web.auth import login_manager
+
+        raise _Redirect(login_manager.unauthorized())
+
+
+def _writer() -> None:
+    _signed_in()
+    if g.get("token_scope") == TokenScope.READ.value:
+        raise errors.PermissionDenied("this API token may only read (scope: read)")
+
+
+class _Redirect(Exception):
+    """Carries the sign-in redirect out of a rule check (handled in :func:`register`)."""
+
+    def __init__(self, response: Any) -> None:
+        super().__init__("sign in first")
+        self.response = response
+
+
+def at_least(role: Role) -> Callable[[View], View]:
+    def check() -> None:
+        _writer()
+        if not Role(current_user.role).at_least(role):
+            raise errors.PermissionDenied(
+                f"{current_user.name} is a {current_user.role}; this needs a {role.value}"
+            )
+
+    return _rule(f"at least {role.value}", check)
+
+
+public = _rule("public", _nobody)
+signed_in = _rule("signed in", _signed_in)
+writer = _rule("writer", _writer)
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(_Redirect, lambda redirect: redirect.response)
+    app.view_functions["static"] = public(app.view_functions["static"])
+
+
+def rule_of(view: Callable[..., Any]) -> str | None:
+    """The access rule a view declares, or None."""
+    return getattr(view, "access", None)

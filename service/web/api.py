@@ -1,0 +1,158 @@
+"""The segment API (``/api/v1``, JSON): thin views over :mod:`service.editing`.
+
+flask-openapi3 validates each request against the typed models of
+:mod:`service.web.schemas` (a body that is not JSON or not of the model's shape is a
+400 in the error table's shape, and nothing runs) and describes every route in
+``/openapi.json``. A stale save is a 409 carrying the server's text and author, the
+typed text being kept as a suggestion. Reads are public; writes need a signed-in
+user or a ``write`` token; approval needs a reviewer.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, g
+from flask_login import current_user
+from flask_openapi3 import APIBlueprint, Tag
+
+from service import coverage, editing, queries
+from service.content import Content
+from service.models import Role
+from service.web import access
+from service.web.schemas import (
+    ApproveIn,
+    ArticleOut,
+    ArticlePath,
+    ArticlesOut,
+    ChangeOut,
+    ConflictOut,
+    ErrorOut,
+    HistoryOut,
+    LanguagePath,
+    RevertIn,
+    SavedOut,
+    SaveIn,
+    SegmentPath,
+    SegmentsOut,
+    WhoamiOut,
+)
+
+PREFIX = "/api/v1"
+blueprint = APIBlueprint(
+    "api",
+    __name__,
+    url_prefix=PREFIX,
+    abp_responses={"400": ErrorOut, "404": ErrorOut, "503": ErrorOut},
+)
+_articles = [Tag(name="articles", description="articles and their coverage")]
+_segments = [Tag(name="segments", description="translating, one segment at a time")]
+_accounts = [Tag(name="accounts")]
+_WRITE = {"401": ErrorOut, "403": ErrorOut, "413": ErrorOut}
+_SEGMENT = "/articles/<slug>/<lang>/segments/<int:number>"
+
+
+def _content() -> Content:
+    return Content.from_config(current_app.config)
+
+
+def _saved(outcome: editing.Outcome):
+    if outcome.result.conflict:
+        return ConflictOut.of(outcome.result).model_dump(mode="json"), 409
+    return SavedOut.of(outcome).model_dump(mode="json")
+
+
+@blueprint.get("/whoami", tags=_accounts, responses={"200": WhoamiOut, "401": ErrorOut})
+@access.signed_in
+def whoami():
+    """Who the session or token belongs to."""
+    return WhoamiOut(
+        user=current_user.name,
+        role=current_user.role,
+        scope=g.get("token_scope"),
+        languages=current_user.working_languages,
+    ).model_dump(mode="json")
+
+
+@blueprint.get("/articles", tags=_articles, responses={"200": ArticlesOut})
+@access.public
+def articles():
+    """Every article with its coverage summary."""
+    found = [ArticleOut.of(item) for item in coverage.all_articles()]
+    return ArticlesOut(articles=found).model_dump(mode="json")
+
+
+@blueprint.get("/articles/<slug>", tags=_articles, responses={"200": ArticleOut})
+@access.public
+def article(path: ArticlePath):
+    """One article: its target and its languages with state and counts."""
+    return ArticleOut.of(coverage.article_coverage(queries.article(path.slug))).model_dump(
+        mode="json"
+    )
+
+
+@blueprint.get("/articles/<slug>/<lang>/segments", tags=_segments, responses={"200": SegmentsOut})
+@access.public
+def segments(path: LanguagePath):
+    """Every active segment in article order, with its translation, checks and suggestions."""
+    return SegmentsOut.of(editing.listing(path.slug, path.lang)).model_dump(mode="json")
+
+
+@blueprint.put(_SEGMENT, tags=_segments, responses={"200": SavedOut, "409": ConflictOut, **_WRITE})
+@access.writer
+def save(path: SegmentPath, body: SaveIn):
+    """Save one translation from the version it started from (compare-and-set)."""
+    outcome = editing.save(
+        _content(),
+        path.slug,
+        path.lang,
+        path.number,
+        body.translation,
+        body.version,
+        current_user._get_current_object(),
+    )
+    return _saved(outcome)
+
+
+@blueprint.post(
+    _SEGMENT + "/approve",
+    tags=_segments,
+    responses={"200": SavedOut, "409": ConflictOut, **_WRITE},
+)
+@access.at_least(Role.REVIEWER)
+def approve(path: SegmentPath, body: ApproveIn):
+    """Approve the current translation (reviewers, where the article asks for review)."""
+    outcome = editing.approve(
+        _content(),
+        path.slug,
+        path.lang,
+        path.number,
+        body.version,
+        current_user._get_current_object(),
+    )
+    return _saved(outcome)
+
+
+@blueprint.get(_SEGMENT + "/history", tags=_segments, responses={"200": HistoryOut})
+@access.public
+def history(path: SegmentPath):
+    """Every change of the segment's translation, newest first: who, when, how."""
+    found = editing.changes(path.slug, path.lang, path.number)
+    return HistoryOut(changes=[ChangeOut.of(change) for change in found]).model_dump(mode="json")
+
+
+@blueprint.post(
+    _SEGMENT + "/revert",
+    tags=_segments,
+    responses={"200": SavedOut, "409": ConflictOut, **_WRITE},
+)
+@access.writer
+def revert(path: SegmentPath, body: RevertIn):
+    """Restore the text an earlier change recorded (a change like any other)."""
+    outcome = editing.revert(
+        _content(),
+        path.slug,
+        path.lang,
+        path.number,
+        body.change,
+        current_user._get_current_object(),
+    )
+    return _saved(outcome)

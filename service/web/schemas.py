@@ -1,0 +1,267 @@
+"""The API's typed request and response bodies (pydantic), from which /openapi.json is made.
+
+Each response model has a ``of`` constructor from the use cases' own values, so a view
+never builds a JSON dict by hand and the description cannot drift from what is sent.
+Request models are strict where a wrong type must be refused rather than coerced: a
+``version`` is an integer, never the string ``"3"``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+
+from service import coverage, editing, translating
+from service.core import checks
+from service.core.stats import State
+from service.models import Change
+
+StateName = Literal["empty", "outdated", "translated", "approved"]
+LanguageState = Literal["not started", "in progress", "finished", "published", "outdated"]
+
+
+def state_name(state: int) -> StateName:
+    return State(state).name.lower()  # type: ignore[return-value]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- requests ------------------------------------------------------------------------
+
+
+class ArticlePath(BaseModel):
+    slug: str
+
+
+class LanguagePath(ArticlePath):
+    lang: str
+
+
+class SegmentPath(LanguagePath):
+    number: int = Field(description="the segment's stable id")
+
+
+class SaveIn(Body):
+    translation: StrictStr
+    version: StrictInt = Field(ge=0, description="the version the translator started from")
+
+
+class ApproveIn(Body):
+    version: StrictInt = Field(ge=0, description="the version being approved")
+
+
+class RevertIn(Body):
+    change: StrictInt = Field(ge=1, description="the history row whose text comes back")
+
+
+# -- responses -----------------------------------------------------------------------
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(description="a short kind: not-found, conflict, bad-request, ...")
+    message: str
+
+
+class CheckOut(BaseModel):
+    id: str
+    name: str
+    severity: Literal["critical", "warning"]
+    message: str
+
+    @classmethod
+    def of(cls, result: checks.CheckResult) -> CheckOut:
+        return cls(id=result.id, name=result.name, severity=result.severity, message=result.message)
+
+
+class LanguageOut(BaseModel):
+    """One language of an article: the shape of ``chorus stats --json``."""
+
+    language: str
+    name: str
+    state: LanguageState
+    segments: int
+    done: int
+    words: int
+    done_words: int
+    percent: float
+    percent_words: float
+    critical: int
+    commit: str | None
+    queued: bool
+    problem: str | None
+
+    @classmethod
+    def of(cls, status: coverage.LanguageStatus) -> LanguageOut:
+        return cls(**status.as_json())
+
+
+class ArticleOut(BaseModel):
+    article: str
+    title: str
+    segments: int
+    words: int
+    target: int
+    published: int
+    review: bool
+    languages: list[LanguageOut]
+
+    @classmethod
+    def of(cls, item: coverage.ArticleCoverage) -> ArticleOut:
+        return cls(**item.as_json())
+
+
+class ArticlesOut(BaseModel):
+    articles: list[ArticleOut]
+
+
+class SuggestionOut(BaseModel):
+    id: int
+    text: str
+    origin: Literal["conflict", "upload"]
+    author: str | None
+    created_at: datetime
+    based_on_version: int
+
+
+class SegmentOut(BaseModel):
+    id: int = Field(description="the segment's stable id (its msgctxt)")
+    kind: str
+    source: str
+    translation: str
+    state: StateName
+    version: int
+    author: str | None
+    updated_at: datetime | None
+    previous_source: str | None
+    checks: list[CheckOut]
+    suggestions: list[SuggestionOut]
+
+    @classmethod
+    def of(cls, view: editing.SegmentView) -> SegmentOut:
+        return cls(
+            id=view.number,
+            kind=view.kind,
+            source=view.source,
+            translation=view.translation,
+            state=state_name(view.state),
+            version=view.version,
+            author=view.author,
+            updated_at=view.updated_at,
+            previous_source=view.previous_source,
+            checks=[CheckOut.of(result) for result in view.checks],
+            suggestions=[SuggestionOut(**vars(s)) for s in view.suggestions],
+        )
+
+
+class SegmentsOut(BaseModel):
+    article: str
+    title: str
+    language: str
+    direction: Literal["ltr", "rtl"]
+    review: bool
+    status: LanguageOut
+    segments: list[SegmentOut]
+
+    @classmethod
+    def of(cls, found: editing.Listing) -> SegmentsOut:
+        return cls(
+            article=found.article.slug,
+            title=found.article.title,
+            language=found.language.code,
+            direction=found.language.direction,
+            review=found.article.review_required,
+            status=LanguageOut.of(found.status),
+            segments=[SegmentOut.of(view) for view in found.segments],
+        )
+
+
+class SavedOut(BaseModel):
+    """200: the change is applied (or was there already)."""
+
+    version: int
+    translation: str
+    state: StateName
+    author: str | None
+    changed: bool = Field(description="false when the save repeated what was stored")
+    checks: list[CheckOut]
+    publication_queued: bool
+    status: LanguageOut
+
+    @classmethod
+    def of(cls, outcome: editing.Outcome) -> SavedOut:
+        result = outcome.result
+        return cls(
+            version=result.version,
+            translation=result.text,
+            state=state_name(result.state),
+            author=result.author,
+            changed=result.changed,
+            checks=[CheckOut.of(item) for item in result.checks],
+            publication_queued=result.publication_queued,
+            status=LanguageOut.of(outcome.status),
+        )
+
+
+class ConflictOut(ErrorOut):
+    """409: someone saved first. Theirs is here; yours is kept as suggestion ``suggestion``."""
+
+    version: int = Field(description="the version now on the server: send it to overwrite")
+    translation: str = Field(description="the text now on the server")
+    state: StateName
+    author: str | None
+    suggestion: int | None = Field(description="where the typed text was kept")
+
+    @classmethod
+    def of(cls, result: translating.SaveResult) -> ConflictOut:
+        who = result.author or "someone"
+        return cls(
+            error="conflict",
+            message=f"{who} saved this segment first (version {result.version}); "
+            "your text is kept as a suggestion",
+            version=result.version,
+            translation=result.text,
+            state=state_name(result.state),
+            author=result.author,
+            suggestion=result.suggestion_id,
+        )
+
+
+class ChangeOut(BaseModel):
+    id: int
+    at: datetime
+    how: Literal["editor", "upload", "import", "revert", "approve"]
+    author: str | None
+    old: str
+    new: str
+    old_state: StateName
+    new_state: StateName
+    version: int
+
+    @classmethod
+    def of(cls, change: Change) -> ChangeOut:
+        return cls(
+            id=change.id,
+            at=change.at,
+            how=change.how,
+            author=change.user.name if change.user else None,
+            old=change.old_text,
+            new=change.new_text,
+            old_state=state_name(change.old_state),
+            new_state=state_name(change.new_state),
+            version=change.version,
+        )
+
+
+class HistoryOut(BaseModel):
+    changes: list[ChangeOut]
+
+
+class WhoamiOut(BaseModel):
+    user: str
+    role: Literal["translator", "reviewer", "coordinator", "admin"]
+    scope: Literal["read", "write"] | None = Field(description="null when signed in by cookie")
+    languages: list[str]
