@@ -13,7 +13,14 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    widgets,
+)
 from wtforms.validators import DataRequired
 
 from service import accounts, errors, queries
@@ -70,7 +77,14 @@ class PasswordForm(FlaskForm):
 
 
 class LanguagesForm(FlaskForm):
-    codes = StringField("Languages you work in (BCP 47 codes, e.g. es pt-BR)")
+    common = SelectMultipleField(
+        "Languages you work in",
+        choices=[],
+        option_widget=widgets.CheckboxInput(),
+        widget=widgets.ListWidget(prefix_label=False),
+        validate_choice=False,  # every code is checked by accounts.set_languages
+    )
+    codes = StringField("Other languages (BCP 47 codes, e.g. eo pt-PT zh-Hant)")
     submit = SubmitField("Save languages")
 
 
@@ -130,11 +144,20 @@ def signout():
     return redirect("/")
 
 
+def _label(code: str) -> str:
+    language = languages.get(code)
+    return f"{language.native_name} ({language.english_name}, {language.code})"
+
+
 @blueprint.route("/account", methods=["GET", "POST"])
 @access.signed_in
 def account():
     password = PasswordForm(prefix="password")
     picked = LanguagesForm(prefix="languages")
+    offered = list(
+        dict.fromkeys([*current_app.config["PRIORITY_LANGUAGES"], *current_user.working_languages])
+    )
+    picked.common.choices = [(code, _label(code)) for code in offered]
     saved = None
     if password.submit.data and password.validate_on_submit():
         try:
@@ -144,15 +167,18 @@ def account():
         except errors.ChorusError as error:
             password.form_errors.append(str(error))
     elif picked.submit.data and picked.validate_on_submit():
+        wanted = " ".join([*(picked.common.data or []), picked.codes.data or ""])
         try:
-            picked.codes.data = " ".join(
-                accounts.set_languages(current_user, picked.codes.data or "")
-            )
-            saved = "Your languages are saved."
+            accounts.set_languages(current_user, wanted)
         except errors.ChorusError as error:
             picked.form_errors.append(str(error))
-    if not picked.codes.data:
-        picked.codes.data = current_user.languages
+        else:
+            if _next():
+                return _home()
+            saved = "Your languages are saved."
+    if not picked.errors:
+        picked.common.data = current_user.working_languages
+        picked.codes.data = " ".join(c for c in current_user.working_languages if c not in offered)
     mine = [languages.get(code) for code in current_user.working_languages]
     failed = bool(password.errors or picked.errors)
     page = render_template("account.html", password=password, picked=picked, mine=mine, saved=saved)

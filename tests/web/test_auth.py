@@ -83,7 +83,16 @@ def test_languages_are_saved_and_shown(client: FlaskClient, people) -> None:
     assert good.status_code == 200
     assert "Your languages are saved." in text
     assert "español" in text and 'dir="rtl"' in text
-    assert 'value="es pt-BR ar"' in text
+    for code in ("es", "pt-BR", "ar"):  # priority languages: ticked boxes
+        assert re.search(rf'checked[^>]*value="{code}"|value="{code}"[^>]*checked', text), code
+    ticked = client.post(
+        "/account", data={**form, "languages-common": ["fr", "es"], "languages-codes": "eo"}
+    )
+    text = ticked.get_data(as_text=True)
+    assert ticked.status_code == 200
+    assert 'value="eo"' in text  # a code outside the priority list stays in the text box
+    me = client.get("/api/v1/whoami").get_json()
+    assert me["languages"] == ["fr", "es", "eo"]
 
 
 def test_a_post_without_the_csrf_token_is_refused(client: FlaskClient, people) -> None:
