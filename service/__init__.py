@@ -47,10 +47,26 @@ def _templates() -> str:
 
 
 def _instance_secret(app: Flask) -> str:
-    """A signing key generated once and kept in the instance folder."""
+    """A signing key generated once and kept in the instance folder.
+
+    Several gunicorn workers may start at once: the key is written to a temporary file and
+    hard-linked into place, which fails when another process was first, so every worker
+    ends up reading the same complete key.
+    """
     path = Path(app.instance_path) / "secret_key"
     if not path.exists():
-        from service.core.files import atomic_write
+        import contextlib
+        import os
+        import tempfile
 
-        atomic_write(path, secrets.token_hex(32), mode=0o600)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
+        try:
+            os.write(fd, secrets.token_hex(32).encode())
+            os.fsync(fd)
+            os.close(fd)
+            with contextlib.suppress(FileExistsError):  # another worker was first: use its key
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
     return path.read_text().strip()
