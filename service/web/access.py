@@ -38,6 +38,8 @@ def init_app(app: Flask) -> None:
     """Bind CSRF protection, checked here (after bearer tokens) rather than on every POST."""
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     app.config.setdefault("WTF_CSRF_HEADERS", ["X-CSRFToken", "X-CSRF-Token"])
+    # A token lives as long as its session: an editor left open for hours must still save.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     csrf.init_app(app)
     app.before_request(_authenticate)
 
