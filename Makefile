@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench screenshots clean
 
 $(BIN)/chorus: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +21,15 @@ install: $(BIN)/chorus
 RUN := $(CURDIR)/instance/run
 RUN_ENV := CHORUS_CONTENT_DIR=$(RUN)/content
 
+# The admin's password is generated once into instance/run/admin-password and printed.
 run: install
 	mkdir -p $(RUN)/content/source
 	cp source/*.md $(RUN)/content/source/
 	test -d $(RUN)/content/.git || git -C $(RUN)/content init -q
-	$(RUN_ENV) $(BIN)/chorus init
+	test -s $(RUN)/admin-password || $(BIN)/python -c \
+	    'import secrets; print(secrets.token_urlsafe(12))' > $(RUN)/admin-password
+	$(RUN_ENV) $(BIN)/chorus init --admin admin --password-stdin < $(RUN)/admin-password
+	@echo "Open http://$(HOST):$(PORT)/ and sign in as admin with password $$(cat $(RUN)/admin-password)"
 	$(RUN_ENV) $(BIN)/chorus worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(BIN)/chorus run --host $(HOST) --port $(PORT)
@@ -34,13 +38,29 @@ lint: install
 	$(BIN)/ruff check service tests bench
 	$(BIN)/ruff format --check service tests bench
 
-# Two processes (pytest-xdist): CI machines have two cores.
-test: install lint
+# axe-core for the browser tests' accessibility checks (tests/browser): the version pinned in
+# tests/browser/package-lock.json, installed with `npm ci` into the git-ignored build/npm, so no
+# test fetches anything at run time.
+AXE := build/npm/node_modules/axe-core/axe.min.js
+
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	mkdir -p build/npm
+	cp tests/browser/package.json tests/browser/package-lock.json build/npm/
+	npm ci --prefix build/npm --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Two processes (pytest-xdist): CI machines have two cores. The browser tests (tests/browser)
+# run here too, in Debian's /usr/bin/chromium (.ci/run installs it).
+test: install lint $(AXE)
 	$(BIN)/python -m pytest -n 2
 
 bench: install
 	$(BIN)/python bench/update_bench.py
 	$(BIN)/python bench/coverage_bench.py
+
+# PNGs of the main pages in docs/screenshots/, from a scratch copy of source/ (never po/).
+screenshots: install
+	$(BIN)/python docs/screenshots/take.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -34,6 +34,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config["QUEUE_URL"] = app.config.get("QUEUE_URL") or (
         f"sqlite:///{db.private_folder(app.config['CONTENT_DIR']) / 'queue.db'}"
     )
+    # Nothing a client may send is bigger than a PO upload: refuse larger bodies (413) unread.
+    app.config.setdefault("MAX_CONTENT_LENGTH", app.config["MAX_CATALOG_BYTES"] + 65536)
     db.init_app(app)
     app.extensions[publishing.QUEUE] = Queue(app)
     register(app)

@@ -276,7 +276,11 @@ async function showHistory(seg, button) {
     if (signedIn && change.new !== textarea(seg).value) {
       const revert = element(
         "button",
-        { type: "button", class: "revert", "aria-label": `Revert to version ${change.version}` },
+        {
+          type: "button",
+          class: "revert",
+          "aria-label": `Revert to this: version ${change.version}`,
+        },
         "Revert to this",
       );
       revert.addEventListener("click", () => doRevert(seg, change.id, button));

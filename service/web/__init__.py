@@ -120,6 +120,10 @@ def register(app: OpenAPI) -> None:
         db.session.rollback()
         return chorus_error(errors.database_error(error))
 
+    @app.errorhandler(RecursionError)
+    def too_deep(error: RecursionError):
+        return error_response(400, "bad-request", "the request body is nested too deeply")
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500

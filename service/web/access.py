@@ -13,7 +13,8 @@ Contract:
    (a script holding a token is not a browser tricked into sending a cookie). Every
    other unsafe request (POST, PUT, PATCH, DELETE) must carry the session's CSRF
    token, as a form field or an ``X-CSRFToken`` header (Flask-WTF); a missing or
-   wrong one is a 400 and nothing is done. A malformed or unknown token is a 401.
+   wrong one is a 400 and nothing is done. A malformed or unknown token is a 401, and so
+   is an API write with neither a session nor a token.
 """
 
 from __future__ import annotations
@@ -55,8 +56,12 @@ def _authenticate() -> None:
             raise errors.Unauthorised("unknown API token (make one with: chorus token add)")
         g._login_user, g.token_scope = found  # Flask-Login's current_user, cookie ignored
         return
-    if request.method not in SAFE:
-        csrf.protect()
+    if request.method in SAFE:
+        return
+    if request.path.startswith("/api/") and not current_user.is_authenticated:
+        # Nobody to impersonate: say what is missing (every API write needs an account).
+        raise errors.Unauthorised("sign in, or send Authorization: Bearer <token>")
+    csrf.protect()
 
 
 def _rule(name: str, check: Callable[[], None]) -> Callable[[View], View]:

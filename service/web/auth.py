@@ -8,6 +8,8 @@ Flask-Limiter caps sign-in and sign-up attempts per address, in the storage
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, Flask, current_app, redirect, render_template, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -93,11 +95,15 @@ class SignoutForm(FlaskForm):
 
 
 def _next() -> str | None:
-    """The ``next`` page when it is a path on this site (never ``//elsewhere``)."""
+    """The ``next`` page when it is a path on this site: no scheme or host, no ``//`` or
+    backslash at its start, no control character or whitespace anywhere (browsers drop
+    tabs and line breaks from URLs, so ``/\\t/evil.example`` would leave the site)."""
     wanted = request.args.get("next", "")
-    if wanted.startswith("/") and not wanted.startswith("//") and "\\" not in wanted:
-        return wanted
-    return None
+    if not wanted.startswith("/") or wanted[1:2] in ("/", "\\"):
+        return None
+    if any(ord(c) < 33 or c in "\\\x7f" for c in wanted) or urlsplit(wanted).netloc:
+        return None
+    return wanted
 
 
 def _home():

@@ -8,10 +8,10 @@ Request models are strict where a wrong type must be refused rather than coerced
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from datetime import UTC, datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from service import coverage, editing, translating
 from service.core import checks
@@ -20,6 +20,29 @@ from service.models import Change
 
 StateName = Literal["empty", "outdated", "translated", "approved"]
 LanguageState = Literal["not started", "in progress", "finished", "published", "outdated"]
+
+
+MAX_NUMBER = 2**31 - 1  # versions and ids are 32-bit integers in the database
+
+
+def _unicode(text: str) -> str:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("the text holds a lone surrogate (\\ud800-\\udfff), not Unicode") from None
+    if "\x00" in text:
+        raise ValueError("the text holds a NUL character")
+    return text
+
+
+def _utc(moment: datetime) -> datetime:
+    """Stored times are UTC without a zone (SQLite keeps none): say so, as RFC 3339 wants."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+Text = Annotated[StrictStr, AfterValidator(_unicode)]
+Moment = Annotated[datetime, AfterValidator(_utc)]
+Number = Annotated[StrictInt, Field(ge=0, le=MAX_NUMBER)]
 
 
 def state_name(state: int) -> StateName:
@@ -42,20 +65,22 @@ class LanguagePath(ArticlePath):
 
 
 class SegmentPath(LanguagePath):
-    number: int = Field(description="the segment's stable id")
+    number: int = Field(ge=1, le=MAX_NUMBER, description="the segment's stable id")
 
 
 class SaveIn(Body):
-    translation: StrictStr
-    version: StrictInt = Field(ge=0, description="the version the translator started from")
+    translation: Text
+    version: Number = Field(description="the version the translator started from")
 
 
 class ApproveIn(Body):
-    version: StrictInt = Field(ge=0, description="the version being approved")
+    version: Number = Field(description="the version being approved")
 
 
 class RevertIn(Body):
-    change: StrictInt = Field(ge=1, description="the history row whose text comes back")
+    change: Annotated[StrictInt, Field(ge=1, le=MAX_NUMBER)] = Field(
+        description="the history row whose text comes back"
+    )
 
 
 # -- responses -----------------------------------------------------------------------
@@ -123,7 +148,7 @@ class SuggestionOut(BaseModel):
     text: str
     origin: Literal["conflict", "upload"]
     author: str | None
-    created_at: datetime
+    created_at: Moment
     based_on_version: int
 
 
@@ -135,7 +160,7 @@ class SegmentOut(BaseModel):
     state: StateName
     version: int
     author: str | None
-    updated_at: datetime | None
+    updated_at: Moment | None
     previous_source: str | None
     checks: list[CheckOut]
     suggestions: list[SuggestionOut]
@@ -232,7 +257,7 @@ class ConflictOut(ErrorOut):
 
 class ChangeOut(BaseModel):
     id: int
-    at: datetime
+    at: Moment
     how: Literal["editor", "upload", "import", "revert", "approve"]
     author: str | None
     old: str

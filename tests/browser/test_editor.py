@@ -1,0 +1,325 @@
+"""The editor in a real browser: a volunteer's path from the home page to a published language.
+
+Every step goes through the UI (links, forms, keys) of the live server; what the server
+holds afterwards is read back over its public API, and the git history of the content.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import BrowserContext, Locator, Page, expect
+
+from tests.browser.conftest import (
+    FOOTNOTED,
+    SEGMENTS,
+    LiveServer,
+    Worker,
+    box,
+    fill_sign_up,
+    open_editor,
+    segment,
+    sign_in,
+    sign_up,
+    wait_for_editor,
+)
+from tests.conftest import SEED_SLUG, git
+
+TITLE = "A Leadership Development Task Force"
+PUBLISH_WAIT_MS = 60_000  # the worker polls every 0.2 s; the page every 2 s
+
+
+def expect_done(page: Page, done: int) -> None:
+    expect(page.locator("#progress")).to_have_js_property("value", done)
+    expect(page.locator("#progress-text")).to_contain_text(f"{done} of {SEGMENTS} segments done")
+
+
+def test_a_newcomer_goes_from_the_home_page_to_the_editor(page: Page) -> None:
+    clicks = 0
+
+    def click(target: Locator) -> None:
+        nonlocal clicks
+        clicks += 1
+        target.click()
+
+    page.goto("/")
+    click(page.get_by_role("link", name=f"Help translate {TITLE}"))  # signed out: sign up
+    expect(page.get_by_role("heading", name="Sign up")).to_be_visible()
+    clicks += 1  # fill_sign_up clicks the form's button
+    fill_sign_up(page, "nuria", "nuria@example.org")
+    expect(page).to_have_url(re.compile(rf"/articles/{SEED_SLUG}$"))
+    click(page.get_by_role("row", name=re.compile("Spanish")).get_by_role("link", name="español"))
+    expect(page).to_have_url(re.compile(rf"/articles/{SEED_SLUG}/es$"))
+    wait_for_editor(page)
+    expect(box(page, 1)).to_be_focused()
+    expect(segment(page, 1)).to_have_class(re.compile(r"\bcurrent\b"))
+    expect(box(page, 1)).to_be_editable()
+    assert clicks == 3  # Help translate, Sign up, español
+
+
+def test_a_volunteer_picks_spanish_on_the_account_page(page: Page) -> None:
+    sign_up(page, "pilar")
+    page.get_by_label("español (Spanish, es)").check()
+    page.get_by_role("button", name="Save languages").click()
+    expect(page.get_by_role("status")).to_have_text("Your languages are saved.")
+    expect(page.locator("main [lang=es]")).to_have_text("español")
+    expect(page.get_by_label("español (Spanish, es)")).to_be_checked()
+    page.get_by_role("link", name="Chorus", exact=True).click()
+    page.get_by_role("link", name=f"Help translate {TITLE}").click()
+    first = page.locator("main table tbody tr").first
+    expect(first).to_have_class("mine")
+    expect(first).to_contain_text("Spanish (es) · yours")
+    first.get_by_role("link", name="español").click()
+    wait_for_editor(page)
+    expect(box(page, 1)).to_be_focused()
+
+
+def test_translating_with_the_keyboard_alone(page: Page, live: LiveServer) -> None:
+    sign_up(page, "kai")
+    open_editor(page)
+    keys = page.keyboard
+    expect(box(page, 1)).to_be_focused()
+    expect_done(page, 0)
+
+    keys.type("Un grupo de trabajo para el desarrollo del liderazgo")
+    keys.press("Control+Enter")
+    expect(box(page, 2)).to_be_focused()
+    expect_done(page, 1)
+    expect(segment(page, 1)).to_have_attribute("data-state", "translated")
+    expect(segment(page, 1).locator(".message")).to_have_text("Saved (version 1).")
+    expect(segment(page, 1).locator(".author")).to_have_text("kai")
+
+    keys.press("Control+Shift+C")  # copies the source, to edit it into a translation
+    expect(box(page, 2)).to_have_value("Translate this post")
+    keys.press("Control+A")
+    keys.type("Traduce esta entrada")
+    keys.press("Alt+ArrowDown")
+    expect(box(page, 3)).to_be_focused()
+    keys.press("Alt+ArrowUp")
+    expect(box(page, 2)).to_be_focused()
+    expect(box(page, 2)).to_have_value("Traduce esta entrada")  # moving keeps the text
+    expect_done(page, 1)  # ... and saves nothing
+    keys.press("Control+Enter")
+    expect(box(page, 3)).to_be_focused()
+    expect_done(page, 2)
+
+    keys.press("Alt+ArrowDown")  # leave 3 open, translate 4
+    expect(box(page, 4)).to_be_focused()
+    keys.type("Los miembros del grupo de trabajo guían al equipo.")
+    keys.press("Control+Enter")
+    expect(box(page, 5)).to_be_focused()
+    expect_done(page, 3)
+    keys.press("Alt+ArrowUp")
+    keys.press("Alt+ArrowUp")
+    expect(box(page, 3)).to_be_focused()
+    keys.press("Control+Shift+C")
+    keys.press("Control+Enter")
+    expect(box(page, 5)).to_be_focused()  # the next *open* segment: 4 is done
+    expect_done(page, 4)
+    for _ in range(5):
+        keys.press("Alt+ArrowUp")
+    expect(box(page, 1)).to_be_focused()  # the first segment stays the first
+
+    saved = live.segments("es")
+    assert [saved[n]["translation"] for n in range(1, 6)] == [
+        "Un grupo de trabajo para el desarrollo del liderazgo",
+        "Traduce esta entrada",
+        saved[3]["source"],
+        "Los miembros del grupo de trabajo guían al equipo.",
+        "",
+    ]
+    assert {saved[n]["author"] for n in range(1, 5)} == {"kai"}
+    assert [saved[n]["state"] for n in range(1, 6)] == ["translated"] * 4 + ["empty"]
+
+    page.reload()
+    wait_for_editor(page)
+    expect(box(page, 5)).to_be_focused()  # the editor opens on the first open segment
+    expect_done(page, 4)
+
+
+def test_a_lost_footnote_marker_is_a_critical_check(page: Page, live: LiveServer) -> None:
+    sign_up(page, "fede")
+    open_editor(page)
+    source = live.segments("es")[FOOTNOTED]["source"]
+    assert "[1]" in source and "[2]" in source
+    footnoted = segment(page, FOOTNOTED)
+    box(page, FOOTNOTED).fill(source.replace(" [1]", ""))
+    box(page, FOOTNOTED).press("Control+Enter")
+
+    expect(footnoted.locator(".message")).to_have_text("Saved (version 1).")
+    critical = footnoted.locator(".check.critical")
+    expect(critical).to_have_text("Footnotes: Missing [1]")
+    expect(footnoted).to_have_attribute("data-critical", "yes")
+    state = page.locator("#language-state")
+    expect(state).to_contain_text("Not finished yet: 1 segment fails a critical check")
+    expect(state).to_contain_text("a language with a critical failure cannot be published")
+    assert live.segments("es")[FOOTNOTED]["checks"][0]["severity"] == "critical"
+
+    page.reload()  # the server renders the same check and reason
+    wait_for_editor(page)
+    expect(critical).to_have_text("Footnotes: Missing [1]")
+    expect(state).to_contain_text("1 segment failing a critical check")
+
+    box(page, FOOTNOTED).press("End")
+    footnoted.get_by_role("button", name="Insert [1]").click()
+    expect(box(page, FOOTNOTED)).to_be_focused()
+    box(page, FOOTNOTED).press("Control+Enter")
+    expect(footnoted.locator(".message")).to_have_text("Saved (version 2).")
+    expect(footnoted.locator(".check.critical")).to_have_count(0)
+    expect(footnoted).to_have_attribute("data-critical", "no")
+    expect(state).to_have_text("State: in progress.")
+
+
+@pytest.mark.parametrize("choice", ["Keep mine", "Take theirs"])
+def test_a_conflict_loses_nothing(
+    new_context: Callable[..., BrowserContext], live: LiveServer, choice: str
+) -> None:
+    mine, theirs = "Traduce esta entrada", "Traducir este artículo"
+    ana = new_context().new_page()
+    sign_up(ana, "ana")
+    open_editor(ana)
+    bo = new_context().new_page()  # another user, in another browser context
+    sign_up(bo, "bo")
+    open_editor(bo)
+
+    box(ana, 2).fill(mine)
+    box(bo, 2).fill(theirs)
+    box(bo, 2).press("Control+Enter")
+    expect(segment(bo, 2).locator(".message")).to_have_text("Saved (version 1).")
+
+    box(ana, 2).press("Control+Enter")
+    conflict = segment(ana, 2).locator(".conflict")
+    expect(conflict).to_be_visible()
+    expect(conflict).to_contain_text("bo saved this segment while you were typing.")
+    expect(conflict.locator(".theirs")).to_have_text(theirs)
+    expect(conflict.locator(".yours")).to_have_text(mine)
+    expect(segment(ana, 2).locator(".message")).to_have_text("Not saved: someone else saved first.")
+    expect(box(ana, 2)).to_have_value(mine)
+    expect(conflict.get_by_role("button", name="Keep mine")).to_be_focused()
+    server = live.segments("es")[2]
+    assert (server["translation"], server["author"]) == (theirs, "bo")
+    assert [(s["text"], s["author"]) for s in server["suggestions"]] == [(mine, "ana")]
+
+    conflict.get_by_role("button", name=choice).click()
+    expect(conflict).to_be_hidden()
+    server = live.segments("es")[2]
+    if choice == "Keep mine":
+        expect(segment(ana, 2).locator(".message")).to_have_text("Saved (version 2).")
+        expect(box(ana, 2)).to_have_value(mine)
+        assert (server["translation"], server["author"], server["version"]) == (mine, "ana", 2)
+        assert server["suggestions"] == []  # the kept text is the translation now
+        bo.reload()
+        wait_for_editor(bo)
+        expect(box(bo, 2)).to_have_value(mine)
+    else:
+        expect(segment(ana, 2).locator(".message")).to_have_text("You took their text.")
+        expect(box(ana, 2)).to_have_value(theirs)
+        assert (server["translation"], server["author"], server["version"]) == (theirs, "bo", 1)
+        assert [s["text"] for s in server["suggestions"]] == [mine]
+        ana.reload()  # no draft comes back, and the typed text is offered as a suggestion
+        wait_for_editor(ana)
+        expect(box(ana, 2)).to_have_value(theirs)
+        expect(segment(ana, 2).locator(".message")).to_have_text("")
+        suggestion = segment(ana, 2).locator(".suggestion")
+        expect(suggestion).to_contain_text(f"Kept from a conflict by ana: {mine}")
+        suggestion.get_by_role("button", name="Use this").click()
+        expect(box(ana, 2)).to_have_value(mine)
+
+
+def test_a_session_that_ends_mid_typing_keeps_the_draft(
+    page: Page, context: BrowserContext, live: LiveServer
+) -> None:
+    sign_up(page, "sam")
+    open_editor(page)
+    expect(box(page, 1)).to_be_focused()
+    page.keyboard.type("Un grupo de trabajo")
+    context.clear_cookies()  # the session ends while the volunteer types on
+    page.keyboard.type(" para el liderazgo")
+    page.keyboard.press("Control+Enter")
+
+    message = segment(page, 1).locator(".message")
+    expect(message).to_contain_text("Your session has ended; your text is kept in this browser.")
+    expect(box(page, 1)).to_be_focused()  # not moved on: nothing was saved
+    assert live.segments("es")[1]["translation"] == ""
+    message.get_by_role("link", name="Sign in again to save it").click()
+    expect(page).to_have_url(re.compile(r"/signin\?next="))
+    sign_in(page, "sam")
+
+    expect(page).to_have_url(re.compile(rf"/articles/{SEED_SLUG}/es$"))
+    expect(box(page, 1)).to_have_value("Un grupo de trabajo para el liderazgo")
+    expect(message).to_have_text("Saved (version 1).")
+    server = live.segments("es")[1]
+    assert (server["translation"], server["author"]) == (
+        "Un grupo de trabajo para el liderazgo",
+        "sam",
+    )
+    drafts = page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('chorus:draft:'))")
+    assert drafts == []
+
+
+def test_the_arabic_editor_runs_right_to_left(page: Page, live: LiveServer) -> None:
+    sign_up(page, "layla")
+    open_editor(page, "ar")
+    boxes = page.locator("textarea")
+    expect(boxes).to_have_count(SEGMENTS)
+    directions = boxes.evaluate_all(
+        "(all) => all.map((box) => [box.dir, box.lang, getComputedStyle(box).direction])"
+    )
+    assert directions == [["rtl", "ar", "rtl"]] * SEGMENTS
+    source = page.locator("#src1")
+    assert source.evaluate("(node) => getComputedStyle(node).direction") == "ltr"
+    expect(page.locator("nav.crumbs span[lang=ar]")).to_have_attribute("dir", "rtl")
+    # Arabic letters have glyphs (no tofu): with a font that lacks them every letter is the
+    # same missing-glyph box, so five alefs would be as wide as five sheens.
+    narrow, wide = box(page, 1).evaluate(
+        """(box) => {
+            const canvas = document.createElement("canvas").getContext("2d");
+            canvas.font = getComputedStyle(box).font;
+            return ["ااااا", "ششششش"].map((text) => canvas.measureText(text).width);
+        }"""
+    )
+    assert wide > 2 * narrow > 0, (narrow, wide)
+
+    text = "فريق عمل لتطوير القيادة"
+    expect(box(page, 1)).to_be_focused()
+    page.keyboard.type(text)
+    page.keyboard.press("Control+Enter")
+    expect(segment(page, 1).locator(".message")).to_have_text("Saved (version 1).")
+    assert live.segments("ar")[1]["translation"] == text
+
+
+def test_a_finished_translation_is_published_by_the_worker(
+    page: Page, live: LiveServer, worker: Worker
+) -> None:
+    sign_up(page, "vera", "vera@example.org")
+    open_editor(page)
+    keys = page.keyboard
+    expect(box(page, 1)).to_be_focused()
+    keys.type("Un grupo de trabajo para el desarrollo del liderazgo")
+    keys.press("Control+Enter")
+    expect_done(page, 1)
+    for number in range(2, SEGMENTS + 1):
+        expect(box(page, number)).to_be_focused()
+        keys.press("Control+Shift+C")
+        keys.press("Control+Enter")
+        expect_done(page, number)
+    expect(page.locator(".check.critical")).to_have_count(0)
+    state = page.locator("#language-state")
+    expect(state).to_have_text("Finished: the translation is being published…")
+    try:
+        expect(state).to_have_text("Published: your translation is live.", timeout=PUBLISH_WAIT_MS)
+    except AssertionError as error:
+        raise AssertionError(f"{error}\nworker output:\n{worker.output()}") from None
+    expect(state).to_have_attribute("data-state", "published")
+
+    path = f"po/{SEED_SLUG}/es.po"
+    author = git(live.content, "log", "-1", "--format=%an <%ae>|%s", "--", path).strip()
+    assert author == f"vera <vera@example.org>|Publish es translation of {SEED_SLUG}"
+    committed = git(live.content, "show", f"HEAD:{path}")
+    assert 'msgstr "Un grupo de trabajo para el desarrollo del liderazgo"' in committed
+    assert git(live.content, "status", "--porcelain", "--", "po").strip() == ""
+    article = live.get(f"/api/v1/articles/{SEED_SLUG}")
+    (spanish,) = [item for item in article["languages"] if item["language"] == "es"]
+    assert (spanish["state"], spanish["done"], spanish["queued"]) == ("published", SEGMENTS, False)
