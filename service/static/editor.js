@@ -358,6 +358,30 @@ function filter() {
     if (!seg.hidden) shown += 1;
   }
   document.getElementById("shown").textContent = `${shown} of ${segments.length} segments shown`;
+  showContext(show !== "all" || words !== "");
+}
+
+// When a filter hides segments, each one shown says what comes before and after it.
+function showContext(filtered) {
+  const clip = (text) => (text.length > 140 ? `${text.slice(0, 140)}…` : text);
+  segments.forEach((seg, index) => {
+    const box = seg.querySelector(".context");
+    if (!filtered || seg.hidden) {
+      box.hidden = true;
+      return;
+    }
+    const lines = [];
+    if (index > 0) lines.push(["Before", segments[index - 1]]);
+    if (index < segments.length - 1) lines.push(["After", segments[index + 1]]);
+    box.replaceChildren(
+      ...lines.map(([label, other]) => {
+        const line = element("p", {}, `${label}: `);
+        line.append(element("span", { lang: "en", dir: "ltr" }, clip(sourceOf(other))));
+        return line;
+      }),
+    );
+    box.hidden = false;
+  });
 }
 
 for (const seg of segments) {

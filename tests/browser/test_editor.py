@@ -323,3 +323,31 @@ def test_a_finished_translation_is_published_by_the_worker(
     article = live.get(f"/api/v1/articles/{SEED_SLUG}")
     (spanish,) = [item for item in article["languages"] if item["language"] == "es"]
     assert (spanish["state"], spanish["done"], spanish["queued"]) == ("published", SEGMENTS, False)
+
+
+def test_filters_and_search_keep_the_neighbours_in_view(page: Page) -> None:
+    sign_up(page, "lena")
+    open_editor(page)
+    box(page, 1).fill("Un grupo de trabajo para el desarrollo del liderazgo")
+    box(page, 1).press("Control+Enter")
+    expect(box(page, 2)).to_be_focused()
+    expect(segment(page, 1)).to_have_attribute("data-state", "translated")
+    expect(segment(page, 1).locator(".context")).to_be_hidden()  # "All": no context needed
+
+    page.get_by_label("Untranslated").check()
+    expect(segment(page, 1)).to_be_hidden()
+    expect(segment(page, 2)).to_be_visible()
+    expect(page.locator("#shown")).to_have_text(f"{SEGMENTS - 1} of {SEGMENTS} segments shown")
+    context = segment(page, 2).locator(".context")
+    expect(context).to_be_visible()
+    expect(context).to_contain_text(f"Before: {TITLE}")  # the hidden neighbour's source
+    expect(context).to_contain_text("After: From the Movement Strategy conversations")
+
+    page.get_by_label("All", exact=True).check()
+    page.get_by_label("Search").fill("infrastructure")
+    shown = page.locator(".segment:visible")
+    expect(shown).to_have_count(1)
+    expect(shown.first.locator(".source-text")).to_contain_text("need for infrastructure")
+    page.get_by_label("Search").fill("grupo de trabajo")  # the translation is searched too
+    expect(shown).to_have_count(1)
+    expect(shown.first).to_have_id("s1")
