@@ -18,7 +18,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from flask import Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask_openapi3 import Info, OpenAPI
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
@@ -33,7 +33,15 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
 )
-BEARER = {"bearer": {"type": "http", "scheme": "bearer"}}
+SECURITY = {
+    "bearer": {"type": "http", "scheme": "bearer", "description": "chorus token add"},
+    "session": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "session",
+        "description": "signed in at /signin; writes send the page's CSRF token as X-CSRFToken",
+    },
+}
 
 
 def _wants_json() -> bool:
@@ -70,7 +78,7 @@ def make_app(name: str, **options: Any) -> OpenAPI:
     return OpenAPI(
         name,
         info=Info(title="Chorus", version=__version__),
-        security_schemes=BEARER,
+        security_schemes=SECURITY,
         validation_error_status=400,
         validation_error_model=errors_model(),
         validation_error_callback=_invalid,
@@ -95,11 +103,13 @@ def register(app: OpenAPI) -> None:
     app.register_blueprint(auth.blueprint)
     app.register_api(api.blueprint)
 
-    @app.get("/openapi.json")
     @access.public
     def openapi():
         """The API described (OpenAPI 3.1), generated from the typed models."""
         return jsonify(app.api_doc)
+
+    # Flask's own add_url_rule: the description does not describe itself.
+    Flask.add_url_rule(app, "/openapi.json", "openapi", openapi, methods=["GET"])
 
     access.register(app)
 

@@ -47,6 +47,7 @@ _articles = [Tag(name="articles", description="articles and their coverage")]
 _segments = [Tag(name="segments", description="translating, one segment at a time")]
 _accounts = [Tag(name="accounts")]
 _WRITE = {"401": ErrorOut, "403": ErrorOut, "413": ErrorOut}
+_SIGNED_IN = [{"bearer": []}, {"session": []}]  # either one
 _SEGMENT = "/articles/<slug>/<lang>/segments/<int:number>"
 
 
@@ -60,7 +61,9 @@ def _saved(outcome: editing.Outcome):
     return SavedOut.of(outcome).model_dump(mode="json")
 
 
-@blueprint.get("/whoami", tags=_accounts, responses={"200": WhoamiOut, "401": ErrorOut})
+@blueprint.get(
+    "/whoami", tags=_accounts, responses={"200": WhoamiOut, "401": ErrorOut}, security=_SIGNED_IN
+)
 @access.signed_in
 def whoami():
     """Who the session or token belongs to."""
@@ -96,7 +99,12 @@ def segments(path: LanguagePath):
     return SegmentsOut.of(editing.listing(path.slug, path.lang)).model_dump(mode="json")
 
 
-@blueprint.put(_SEGMENT, tags=_segments, responses={"200": SavedOut, "409": ConflictOut, **_WRITE})
+@blueprint.put(
+    _SEGMENT,
+    tags=_segments,
+    responses={"200": SavedOut, "409": ConflictOut, **_WRITE},
+    security=_SIGNED_IN,
+)
 @access.writer
 def save(path: SegmentPath, body: SaveIn):
     """Save one translation from the version it started from (compare-and-set)."""
@@ -116,6 +124,7 @@ def save(path: SegmentPath, body: SaveIn):
     _SEGMENT + "/approve",
     tags=_segments,
     responses={"200": SavedOut, "409": ConflictOut, **_WRITE},
+    security=_SIGNED_IN,
 )
 @access.at_least(Role.REVIEWER)
 def approve(path: SegmentPath, body: ApproveIn):
@@ -143,6 +152,7 @@ def history(path: SegmentPath):
     _SEGMENT + "/revert",
     tags=_segments,
     responses={"200": SavedOut, "409": ConflictOut, **_WRITE},
+    security=_SIGNED_IN,
 )
 @access.writer
 def revert(path: SegmentPath, body: RevertIn):
