@@ -4,8 +4,9 @@ Contract:
 
 1. :func:`listing` gives every active segment in article order with its kind,
    source, translation, state, version, author, the previous source of an
-   outdated translation, the checks that fail on it and the suggestions kept for it
-   (from conflicts and uploads), plus the language's coverage. It reads only; the
+   outdated translation (and a word diff from it to the source), the checks that
+   fail on it and the suggestions kept for it (from conflicts and uploads), plus the
+   language's coverage. It reads only; the
    language need not be started. Raises NotFound or LanguageError.
 2. :func:`save`, :func:`approve` and :func:`revert` do what
    :mod:`service.translating` does (compare-and-set, history, checks, a
@@ -24,7 +25,7 @@ from sqlalchemy import select
 
 from service import coverage, queries, translating
 from service.content import Content
-from service.core import checks, languages
+from service.core import checks, diff, languages
 from service.core.stats import State
 from service.db import db
 from service.models import Article, Change, Suggestion, User
@@ -51,6 +52,7 @@ class SegmentView:
     author: str | None
     updated_at: datetime | None
     previous_source: str | None  # what an outdated translation translated
+    source_diff: tuple[tuple[diff.Op, str], ...]  # previous source -> source, word by word
     checks: tuple[checks.CheckResult, ...]
     suggestions: tuple[SuggestionView, ...]
 
@@ -82,6 +84,9 @@ def listing(slug: str, code: str) -> Listing:
         translation = found.get(segment.id)
         text = translation.text if translation is not None else ""
         state = State(translation.state) if translation is not None else State.EMPTY
+        previous = None
+        if state == State.OUTDATED:
+            previous = translation.previous_source or segment.previous_source
         views.append(
             SegmentView(
                 number=segment.number,
@@ -92,11 +97,8 @@ def listing(slug: str, code: str) -> Listing:
                 version=translation.version if translation is not None else 0,
                 author=translation.user.name if translation and translation.user else None,
                 updated_at=translation.updated_at if translation is not None else None,
-                previous_source=(
-                    (translation.previous_source or segment.previous_source)
-                    if state == State.OUTDATED
-                    else None
-                ),
+                previous_source=previous,
+                source_diff=tuple(diff.words(previous, segment.source)) if previous else (),
                 checks=tuple(checks.run(segment.source, text)),
                 suggestions=tuple(s for s in kept.get(segment.id, ()) if s.text != text),
             )

@@ -7,7 +7,8 @@
 //   nothing typed is lost to a conflict, a lost connection or an expired session; drafts
 //   found on load are put back and, when signed in, saved;
 // - keys: Ctrl+Enter saves and moves to the next open segment, Alt+Down / Alt+Up move,
-//   Ctrl+Shift+C copies the source; placeholder buttons insert {1} or [1];
+//   Ctrl+Shift+C copies the source; placeholder buttons (or Alt+Shift+1...9, the source's
+//   first to ninth token) insert {1} or [1];
 // - filters and search; the progress bar and the language's state after every save.
 // Text from the server or the user is only ever set with textContent or value, never as HTML.
 
@@ -395,6 +396,12 @@ for (const seg of segments) {
     if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
       event.preventDefault();
       if (await save(seg)) move(seg, 1, true);
+    } else if (event.altKey && event.shiftKey && /^Digit[1-9]$/.test(event.code)) {
+      const token = seg.querySelectorAll(".token")[Number(event.code.slice(5)) - 1];
+      if (token) {
+        event.preventDefault();
+        insert(box, token.dataset.token);
+      }
     } else if (event.altKey && event.key === "ArrowDown") {
       event.preventDefault();
       move(seg, 1);

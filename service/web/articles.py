@@ -8,9 +8,11 @@ on its own.
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from service import coverage, editing, reading
 from service.content import Content
@@ -19,6 +21,14 @@ from service.models import Role
 from service.web import access
 
 blueprint = Blueprint("pages", __name__)
+_PLACEABLE = re.compile(r"\{\d+\}|\[\d+\]")
+
+
+@blueprint.app_template_filter("placeables")
+def placeables(text: str) -> Markup:
+    """The text escaped, with its placeholders and markers shown as distinct tokens."""
+    escaped = str(escape(text))  # escaping leaves {1} and [1] as they are
+    return Markup(_PLACEABLE.sub(r'<mark class="placeable">\g<0></mark>', escaped))
 
 
 def _content() -> Content:

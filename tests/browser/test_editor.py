@@ -171,6 +171,12 @@ def test_a_lost_footnote_marker_is_a_critical_check(page: Page, live: LiveServer
     expect(footnoted).to_have_attribute("data-critical", "no")
     expect(state).to_have_text("State: in progress.")
 
+    # The markers are distinct tokens in the source, and a key inserts them too.
+    expect(footnoted.locator(".source-text mark.placeable")).to_have_text(["[1]", "[2]"])
+    box(page, FOOTNOTED).press("Control+End")  # the end of the text, not of the line
+    box(page, FOOTNOTED).press("Alt+Shift+Digit2")
+    expect(box(page, FOOTNOTED)).to_have_value(re.compile(r"\[2\]$"))
+
 
 @pytest.mark.parametrize("choice", ["Keep mine", "Take theirs"])
 def test_a_conflict_loses_nothing(

@@ -89,8 +89,11 @@ def test_the_editor_lists_every_segment_in_article_order(site: Site, edited) -> 
         assert tokens == list(dict.fromkeys(MARKERS.findall(row["source"]))), where
         previous = li.xpath(".//div[@class='previous']")
         if n == edited["outdated"]:
-            assert one(previous[0], ".//del").text_content() == edited["old source"]
-            assert one(previous[0], ".//ins").text_content() == row["source"]
+            # A word diff: "important" struck through, "vital" marked, the rest as it is.
+            assert [d.text_content() for d in previous[0].xpath(".//del")] == ["important"]
+            assert [i.text_content() for i in previous[0].xpath(".//ins")] == ["vital"]
+            whole = one(previous[0], ".//details/p").text_content()
+            assert whole == edited["old source"]
         else:
             assert previous == [], where
     tokened = {int(li.get("data-id")) for li in items if li.xpath(".//button[@data-token]")}
