@@ -78,6 +78,7 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16), default=Role.TRANSLATOR.value)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     languages: Mapped[str] = mapped_column(Text, default="")  # BCP 47, space-separated
+    locale: Mapped[str] = mapped_column(String(35), default="")  # interface language; "" = ask
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def get_id(self) -> str:
@@ -217,6 +218,76 @@ class Suggestion(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User | None] = relationship()
+
+
+class MemoryEntry(db.Model):
+    """A translation unit brought from outside (a TMX import): memory beyond Chorus's own
+    translations, which are read from ``translations`` directly."""
+
+    __tablename__ = "memory_entries"
+    __table_args__ = (
+        UniqueConstraint("language", "source", "target"),
+        Index("ix_memory_entries_language", "language"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    language: Mapped[str] = mapped_column(String(35))  # BCP 47, the target language
+    source: Mapped[str] = mapped_column(Text)  # English
+    target: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(Text, default="")  # where it came from: a file name
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Term(db.Model):
+    """A glossary entry: a source term and its agreed translation in one language."""
+
+    __tablename__ = "terms"
+    __table_args__ = (UniqueConstraint("language", "term"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    language: Mapped[str] = mapped_column(String(35))
+    term: Mapped[str] = mapped_column(String(200))  # as written in English
+    translation: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User | None] = relationship()
+
+
+class Comment(db.Model):
+    """One message of a segment's thread in one language."""
+
+    __tablename__ = "comments"
+    __table_args__ = (Index("ix_comments_segment_language", "segment_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(35))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+
+
+class Presence(db.Model):
+    """Who has a segment open right now: a lease renewed while they stay, never a lock."""
+
+    __tablename__ = "presence"
+
+    segment_id: Mapped[int] = mapped_column(
+        ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(35), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
 
 
 class Publication(db.Model):
