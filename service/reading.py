@@ -17,9 +17,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from service import catalogs, coverage, publishing, queries
+from service import catalogs, comments, coverage, publishing, queries
 from service.content import Content
 from service.core import catalog, languages, render, segment
 from service.core.languages import Language
@@ -103,6 +103,7 @@ class Overview:
     source_html: str  # sanitised
     mine: tuple[coverage.LanguageStatus, ...] = ()  # the reader's own languages, started or not
     listed: tuple[coverage.LanguageStatus, ...] = ()  # mine, then priority, then the rest
+    questions: dict[str, int] = field(default_factory=dict)  # open comments per language
 
 
 def overview(content: Content, slug: str, mine: list[str] | None = None) -> Overview:
@@ -118,4 +119,5 @@ def overview(content: Content, slug: str, mine: list[str] | None = None) -> Over
     listed = tuple(coverage.statuses(item, order))
     document = segment.parse(queries.revision(item).text, content.source_name(slug))
     own = tuple(row for row in listed if row.code in (mine or []))
-    return Overview(status, wanted, render.render_html(document, {}), own, listed)
+    questions = comments.open_questions(item)
+    return Overview(status, wanted, render.render_html(document, {}), own, listed, questions)

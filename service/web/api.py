@@ -14,7 +14,7 @@ from flask import current_app, g
 from flask_login import current_user
 from flask_openapi3 import APIBlueprint, Tag
 
-from service import coverage, editing, queries
+from service import comments, coverage, editing, presence, queries
 from service.content import Content
 from service.models import Role
 from service.web import access
@@ -24,15 +24,21 @@ from service.web.schemas import (
     ArticlePath,
     ArticlesOut,
     ChangeOut,
+    CommentIn,
+    CommentOut,
+    CommentPath,
     ConflictOut,
     ErrorOut,
     HistoryOut,
     LanguagePath,
+    PresenceIn,
+    PresenceOut,
     RevertIn,
     SavedOut,
     SaveIn,
     SegmentPath,
     SegmentsOut,
+    ThreadOut,
     WhoamiOut,
 )
 
@@ -46,6 +52,7 @@ blueprint = APIBlueprint(
 _articles = [Tag(name="articles", description="articles and their coverage")]
 _segments = [Tag(name="segments", description="translating, one segment at a time")]
 _accounts = [Tag(name="accounts")]
+_together = [Tag(name="together", description="comments and who is where")]
 _WRITE = {"401": ErrorOut, "403": ErrorOut, "413": ErrorOut}
 _SIGNED_IN = [{"bearer": []}, {"session": []}]  # either one
 _SEGMENT = "/articles/<slug>/<lang>/segments/<int:number>"
@@ -166,3 +173,62 @@ def revert(path: SegmentPath, body: RevertIn):
         current_user._get_current_object(),
     )
     return _saved(outcome)
+
+
+@blueprint.get(_SEGMENT + "/comments", tags=_together, responses={"200": ThreadOut})
+@access.public
+def thread(path: SegmentPath):
+    """The segment's comment thread in this language, oldest first."""
+    found = comments.thread(path.slug, path.lang, path.number)
+    return ThreadOut(comments=[CommentOut.of(item) for item in found]).model_dump(mode="json")
+
+
+@blueprint.post(
+    _SEGMENT + "/comments",
+    tags=_together,
+    responses={"201": CommentOut, **_WRITE},
+    security=_SIGNED_IN,
+)
+@access.writer
+def comment(path: SegmentPath, body: CommentIn):
+    """Ask or answer on a segment; ``@name`` mentions a user."""
+    posted = comments.add(
+        path.slug, path.lang, path.number, body.text, current_user._get_current_object()
+    )
+    return CommentOut.of(posted.comment).model_dump(mode="json"), 201
+
+
+@blueprint.post(
+    _SEGMENT + "/comments/<int:comment>/resolve",
+    tags=_together,
+    responses={"200": CommentOut, **_WRITE},
+    security=_SIGNED_IN,
+)
+@access.writer
+def resolve(path: CommentPath):
+    """Mark a question answered (its author, or a reviewer and up)."""
+    done = comments.resolve(
+        path.slug, path.lang, path.number, path.comment, current_user._get_current_object()
+    )
+    return CommentOut.of(done).model_dump(mode="json")
+
+
+@blueprint.get("/articles/<slug>/<lang>/presence", tags=_together, responses={"200": PresenceOut})
+@access.public
+def who_is_where(path: LanguagePath):
+    """Who has which segment open now (leases renewed within the last seconds)."""
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    return PresenceOut.of(presence.others(path.slug, path.lang, user)).model_dump(mode="json")
+
+
+@blueprint.put(
+    "/articles/<slug>/<lang>/presence",
+    tags=_together,
+    responses={"200": PresenceOut, **_WRITE},
+    security=_SIGNED_IN,
+)
+@access.writer
+def i_am_here(path: LanguagePath, body: PresenceIn):
+    """Say which segment you are in (renew every few seconds), or null when leaving."""
+    found = presence.here(path.slug, path.lang, body.segment, current_user._get_current_object())
+    return PresenceOut.of(found).model_dump(mode="json")

@@ -54,6 +54,7 @@ def article(slug: str) -> str:
         article=found.coverage,
         listed=found.listed,
         mine=found.mine,
+        questions=found.questions,
         source=Markup(found.source_html),
     )
 

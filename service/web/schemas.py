@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, St
 from service import coverage, editing, translating
 from service.core import checks
 from service.core.stats import State
-from service.models import Change
+from service.models import Change, Comment
 
 StateName = Literal["empty", "outdated", "translated", "approved"]
 LanguageState = Literal["not started", "in progress", "finished", "published", "outdated"]
@@ -290,3 +290,57 @@ class WhoamiOut(BaseModel):
     role: Literal["translator", "reviewer", "coordinator", "admin"]
     scope: Literal["read", "write"] | None = Field(description="null when signed in by cookie")
     languages: list[str]
+
+
+# -- working together ----------------------------------------------------------------
+
+
+class CommentIn(Body):
+    text: Text = Field(description="plain text; @name mentions a user")
+
+
+class CommentPath(SegmentPath):
+    comment: int = Field(ge=1, le=MAX_NUMBER)
+
+
+class CommentOut(BaseModel):
+    id: int
+    author: str | None
+    text: str
+    created_at: Moment
+    resolved: bool
+    mentions: list[str]
+
+    @classmethod
+    def of(cls, comment: Comment) -> CommentOut:
+        from service.comments import mentions
+
+        return cls(
+            id=comment.id,
+            author=comment.user.name if comment.user else None,
+            text=comment.text,
+            created_at=comment.created_at,
+            resolved=comment.resolved_at is not None,
+            mentions=list(mentions(comment.text)),
+        )
+
+
+class ThreadOut(BaseModel):
+    comments: list[CommentOut]
+
+
+class PresenceIn(Body):
+    segment: Annotated[StrictInt, Field(ge=1, le=MAX_NUMBER)] | None = Field(
+        description="the segment you are in, or null when you leave"
+    )
+
+
+class PresenceOut(BaseModel):
+    lease: int = Field(description="seconds a mark lasts without renewal")
+    others: dict[str, list[str]] = Field(description="segment id -> names of the others in it")
+
+    @classmethod
+    def of(cls, found: dict[int, list[str]]) -> PresenceOut:
+        from service.presence import LEASE
+
+        return cls(lease=LEASE, others={str(number): names for number, names in found.items()})
