@@ -5,8 +5,8 @@ Contract:
 1. :func:`listing` gives every active segment in article order with its kind,
    source, translation, state, version, author, the previous source of an
    outdated translation (and a word diff from it to the source), the checks that
-   fail on it and the suggestions kept for it (from conflicts and uploads), plus the
-   language's coverage. It reads only; the
+   fail on it, the suggestions kept for it (from conflicts and uploads) and its open
+   comments, plus the language's coverage. It reads only; the
    language need not be started. Raises NotFound or LanguageError.
 2. :func:`save`, :func:`approve` and :func:`revert` do what
    :mod:`service.translating` does (compare-and-set, history, checks, a
@@ -23,7 +23,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from service import coverage, queries, translating
+from service import comments, coverage, queries, translating
 from service.content import Content
 from service.core import checks, diff, languages
 from service.core.stats import State
@@ -55,6 +55,7 @@ class SegmentView:
     source_diff: tuple[tuple[diff.Op, str], ...]  # previous source -> source, word by word
     checks: tuple[checks.CheckResult, ...]
     suggestions: tuple[SuggestionView, ...]
+    open_comments: int = 0  # unresolved comments in this language
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ def listing(slug: str, code: str) -> Listing:
     item = queries.article(slug)
     found = queries.translations(item, language.code)
     kept = _suggestions(item, language.code)
+    asked = comments.open_by_segment(item, language.code)
     views = []
     for segment in queries.segments(item):
         translation = found.get(segment.id)
@@ -101,6 +103,7 @@ def listing(slug: str, code: str) -> Listing:
                 source_diff=tuple(diff.words(previous, segment.source)) if previous else (),
                 checks=tuple(checks.run(segment.source, text)),
                 suggestions=tuple(s for s in kept.get(segment.id, ()) if s.text != text),
+                open_comments=asked.get(segment.id, 0),
             )
         )
     return Listing(item, language, coverage.language_status(item, language.code), tuple(views))

@@ -9,7 +9,9 @@
 // - keys: Ctrl+Enter saves and moves to the next open segment, Alt+Down / Alt+Up move,
 //   Ctrl+Shift+C copies the source; placeholder buttons (or Alt+Shift+1...9, the source's
 //   first to ninth token) insert {1} or [1];
-// - filters and search; the progress bar and the language's state after every save.
+// - filters and search; the progress bar and the language's state after every save;
+// - comments per segment; presence: the segment with the focus is announced every 5 s
+//   (a lease the server forgets after 20 s), and others' marks are shown.
 // Text from the server or the user is only ever set with textContent or value, never as HTML.
 
 const root = document.getElementById("editor");
@@ -353,6 +355,7 @@ function filter() {
       outdated: state === "outdated",
       failing: seg.querySelectorAll(".check").length > 0,
       review: review && state === "translated",
+      questions: Number(seg.querySelector(".comments-toggle").dataset.open) > 0,
     }[show];
     const text = `${sourceOf(seg)}\n${textarea(seg).value}`.toLowerCase();
     seg.hidden = !(wanted && (!words || text.includes(words)));
@@ -385,12 +388,128 @@ function showContext(filtered) {
   });
 }
 
+// -- comments ------------------------------------------------------------------------
+
+function countOpen(seg, comments) {
+  const open = comments.filter((comment) => !comment.resolved).length;
+  const toggle = seg.querySelector(".comments-toggle");
+  toggle.dataset.open = open;
+  toggle.textContent = open ? `Comments (${open} open)` : "Comments";
+}
+
+function renderThread(seg, comments) {
+  const box = seg.querySelector(".comments");
+  const list = element("ul", { class: "thread" });
+  for (const comment of comments) {
+    const item = element("li", { class: comment.resolved ? "resolved" : "" });
+    const when = new Date(comment.created_at).toLocaleString();
+    item.append(element("span", { class: "muted" }, `${comment.author || "—"}, ${when}: `));
+    item.append(element("span", {}, comment.text));
+    if (comment.resolved) {
+      item.append(element("span", { class: "muted" }, " (resolved)"));
+    } else if (signedIn) {
+      const done = element("button", { type: "button", class: "resolve" }, "Resolve");
+      done.addEventListener("click", async () => {
+        const { status, data } = await call(
+          "POST",
+          `${api}/${seg.dataset.id}/comments/${comment.id}/resolve`,
+        );
+        if (status === 200) loadThread(seg);
+        else say(seg, `Not resolved: ${data.message || status}`, "error");
+      });
+      item.append(" ", done);
+    }
+    list.append(item);
+  }
+  const parts = [comments.length ? list : element("p", { class: "muted" }, "No comment yet.")];
+  if (signedIn) {
+    const id = `ask${seg.dataset.id}`;
+    const label = element("label", { for: id }, "Ask or answer (@name mentions someone)");
+    const text = element("textarea", { id, rows: "2", maxlength: "2000" });
+    const post = element("button", { type: "button", class: "post" }, "Post comment");
+    post.addEventListener("click", async () => {
+      if (!text.value.trim()) return;
+      const { status, data } = await call("POST", `${api}/${seg.dataset.id}/comments`, {
+        text: text.value,
+      });
+      if (status === 201) {
+        await loadThread(seg);
+        seg.querySelector(`#ask${seg.dataset.id}`).focus();
+      } else if (expired(status, data)) signInAgain(seg);
+      else say(seg, `Not posted: ${data.message || status}`, "error");
+    });
+    parts.push(label, text, post);
+  }
+  box.replaceChildren(...parts);
+}
+
+async function loadThread(seg) {
+  const { status, data } = await call("GET", `${api}/${seg.dataset.id}/comments`);
+  if (status !== 200) {
+    say(seg, `No comments: ${data.message || status}`, "error");
+    return;
+  }
+  renderThread(seg, data.comments);
+  countOpen(seg, data.comments);
+}
+
+async function toggleComments(seg, button) {
+  const box = seg.querySelector(".comments");
+  if (!box.hidden) {
+    box.hidden = true;
+    button.setAttribute("aria-expanded", "false");
+    return;
+  }
+  await loadThread(seg);
+  box.hidden = false;
+  button.setAttribute("aria-expanded", "true");
+}
+
+// -- presence: who else is in which segment (leases in the database) ----------------
+
+const presenceApi = api.replace(/\/segments$/, "/presence");
+let where = null; // the segment this volunteer is in
+
+function showPresence(others) {
+  for (const seg of segments) {
+    const names = others[seg.dataset.id] || [];
+    const line = seg.querySelector(".presence");
+    if (!names.length) {
+      line.hidden = true;
+      line.textContent = "";
+      continue;
+    }
+    const who = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+    line.textContent = `${who} ${names.length === 1 ? "is" : "are"} editing this segment.`;
+    line.hidden = false;
+  }
+}
+
+async function heartbeat() {
+  try {
+    const answer =
+      signedIn && where !== null
+        ? await call("PUT", presenceApi, { segment: Number(where) })
+        : await call("GET", presenceApi);
+    if (answer.status === 200) showPresence(answer.data.others);
+  } catch {
+    // offline: presence is a courtesy, the editor keeps working
+  }
+}
+
+function arrive(seg) {
+  if (where === seg.dataset.id) return;
+  where = seg.dataset.id;
+  heartbeat();
+}
+
 for (const seg of segments) {
   const box = textarea(seg);
   box.addEventListener("input", () => writeDraft(seg));
   box.addEventListener("focus", () => {
     for (const other of segments) other.classList.remove("current");
     seg.classList.add("current");
+    if (signedIn) arrive(seg);
   });
   box.addEventListener("keydown", async (event) => {
     if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
@@ -424,6 +543,9 @@ for (const seg of segments) {
   seg.querySelector(".history-toggle").addEventListener("click", (event) =>
     showHistory(seg, event.currentTarget),
   );
+  seg.querySelector(".comments-toggle").addEventListener("click", (event) =>
+    toggleComments(seg, event.currentTarget),
+  );
   for (const token of seg.querySelectorAll(".token")) {
     token.addEventListener("click", () => insert(box, token.dataset.token));
   }
@@ -441,6 +563,22 @@ for (const control of document.querySelectorAll('#filters input[name="show"]')) 
 }
 document.getElementById("search").addEventListener("input", filter);
 document.getElementById("filters").addEventListener("submit", (event) => event.preventDefault());
+
+setInterval(heartbeat, 5000);
+heartbeat();
+window.addEventListener("pagehide", () => {
+  if (!signedIn || where === null) return;
+  fetch(presenceApi, {
+    method: "PUT",
+    keepalive: true,
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+    body: JSON.stringify({ segment: null }),
+  });
+});
+if (location.hash === "#questions") {
+  document.querySelector('#filters input[value="questions"]').checked = true;
+}
 
 // Drafts left by an earlier visit (a conflict, a lost connection, an expired session).
 const restored = [];

@@ -164,6 +164,7 @@ class SegmentOut(BaseModel):
     previous_source: str | None
     checks: list[CheckOut]
     suggestions: list[SuggestionOut]
+    open_comments: int = Field(description="unresolved comments on it in this language")
 
     @classmethod
     def of(cls, view: editing.SegmentView) -> SegmentOut:
@@ -179,6 +180,7 @@ class SegmentOut(BaseModel):
             previous_source=view.previous_source,
             checks=[CheckOut.of(result) for result in view.checks],
             suggestions=[SuggestionOut(**vars(s)) for s in view.suggestions],
+            open_comments=view.open_comments,
         )
 
 

@@ -357,3 +357,53 @@ def test_filters_and_search_keep_the_neighbours_in_view(page: Page) -> None:
     page.get_by_label("Search").fill("grupo de trabajo")  # the translation is searched too
     expect(shown).to_have_count(1)
     expect(shown.first).to_have_id("s1")
+
+
+def test_two_volunteers_see_each_other_in_a_segment(
+    new_context: Callable[..., BrowserContext],
+) -> None:
+    amina, bo = new_context().new_page(), new_context().new_page()
+    sign_up(amina, "amina")
+    sign_up(bo, "bo")
+    open_editor(amina)
+    open_editor(bo)
+    box(amina, 4).click()
+    box(bo, 4).click()
+    # Each sees the other within a heartbeat or two (every 5 s), and never themselves.
+    expect(segment(bo, 4).locator(".presence")).to_have_text(
+        "amina is editing this segment.", timeout=15_000
+    )
+    expect(segment(amina, 4).locator(".presence")).to_have_text(
+        "bo is editing this segment.", timeout=15_000
+    )
+    box(amina, 6).click()  # moving on clears the mark on 4 for the others
+    expect(segment(bo, 4).locator(".presence")).to_be_hidden(timeout=15_000)
+    expect(segment(bo, 6).locator(".presence")).to_have_text(
+        "amina is editing this segment.", timeout=15_000
+    )
+    box(bo, 4).fill("Nadie me bloquea")  # presence never blocks a save
+    box(bo, 4).press("Control+Enter")
+    expect(segment(bo, 4).locator(".message")).to_have_text("Saved (version 1).")
+
+
+def test_a_question_on_a_segment_is_asked_and_counted(
+    new_context: Callable[..., BrowserContext],
+) -> None:
+    page = new_context().new_page()
+    sign_up(page, "quim")
+    open_editor(page)
+    seg = segment(page, 3)
+    seg.get_by_role("button", name="Comments").click()
+    expect(seg.locator(".comments")).to_contain_text("No comment yet.")
+    ask = seg.get_by_label("Ask or answer (@name mentions someone)")
+    ask.fill("<img src=x onerror=alert(1)> Is this «task force»?")
+    seg.get_by_role("button", name="Post comment").click()
+    expect(seg.locator(".thread li")).to_have_count(1)
+    expect(seg.locator(".thread li")).to_contain_text("<img src=x onerror=alert(1)>")  # as text
+    expect(seg.get_by_role("button", name="Comments (1 open)")).to_be_visible()
+    page.goto(f"/articles/{SEED_SLUG}")
+    expect(page.get_by_role("link", name="1 open question")).to_be_visible()
+    page.get_by_role("link", name="1 open question").click()
+    expect(page.locator("#shown")).to_have_text("1 of 22 segments shown")  # "Open questions"
+    expect(page.get_by_label("Open questions")).to_be_checked()
+    expect(page.locator(".segment:visible").first).to_have_id("s3")
