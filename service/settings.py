@@ -8,13 +8,14 @@ turns the environment into checked values and raises
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from service.core import languages
+from service.core import languages, mt
 from service.core.errors import ChorusError
 
 
@@ -31,6 +32,19 @@ def _positive_int(value: str) -> int:
     if number < 1:
         raise ValueError("must be at least 1")
     return number
+
+
+def _positive_number(value: str) -> float:
+    number = float(value)
+    if not (math.isfinite(number) and number > 0):
+        raise ValueError("must be a positive number")
+    return number
+
+
+def _mt_backend(value: str) -> str:
+    if value not in mt.BACKENDS:
+        raise ValueError(f"must be one of {', '.join(mt.BACKENDS)}")
+    return value
 
 
 def _language_list(value: str) -> tuple[str, ...]:
@@ -148,6 +162,19 @@ SETTINGS: tuple[Setting, ...] = (
         "where sign-in and sign-up attempts are counted (Flask-Limiter storage URI); "
         "`memory://` counts per process, so give several gunicorn workers a shared "
         "`redis://host:6379` to make the limit hold across them",
+    ),
+    Setting(
+        "CHORUS_MT",
+        "apertium",
+        "machine translation suggestions: `apertium` uses Apertium for the language pairs "
+        "installed with it (none when it is not installed); `off`: no machine translation",
+        _mt_backend,
+    ),
+    Setting(
+        "CHORUS_MT_TIMEOUT",
+        "5",
+        "seconds one machine translation may take; a slower one is stopped and gives no suggestion",
+        _positive_number,
     ),
 )
 
