@@ -17,12 +17,14 @@ if TYPE_CHECKING:  # importing ``service.core`` must not load Flask
 
 from service.core import __version__
 
-__all__ = ["__version__", "create_app"]
+__all__ = ["MACHINE", "__version__", "create_app"]
+MACHINE = "chorus.machine_translation"  # the app extension holding the mt.Backend
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app; ``overrides`` replace settings (tests pass their own)."""
     from service import db, publishing, settings
+    from service.core import mt
     from service.queue import Queue
     from service.web import make_app, register
 
@@ -38,6 +40,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("MAX_CONTENT_LENGTH", app.config["MAX_CATALOG_BYTES"] + 65536)
     db.init_app(app)
     app.extensions[publishing.QUEUE] = Queue(app)
+    app.extensions[MACHINE] = mt.backend(app.config["MT"])  # Apertium where installed
     register(app)
     return app
 

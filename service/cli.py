@@ -27,6 +27,7 @@ from service import (
     db,
     errors,
     importing,
+    memory,
     offline,
     publishing,
     queries,
@@ -216,6 +217,29 @@ def worker_command(workers: int, poll: float) -> None:
     redone = queue.redo_pending()
     click.echo(f"worker started; {len(redone)} pending publication(s) queued again", err=True)
     queue.run(workers, poll=poll)
+
+
+@main.group("memory")
+def memory_group() -> None:
+    """Translation memory, as TMX."""
+
+
+@memory_group.command("export")
+@click.argument("language")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+def memory_export(language: str, output: str | None) -> None:
+    """Print the translation memory of LANGUAGE as TMX."""
+    _output(memory.export_tmx(language).decode("utf-8"), output)
+
+
+@memory_group.command("import")
+@click.argument("language")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def memory_import(language: str, file: Path) -> None:
+    """Add the units of a TMX file to the translation memory of LANGUAGE."""
+    if not file.is_file():
+        raise ChorusError(f"{file}: no such file")
+    click.echo(memory.import_tmx(language, file.read_bytes(), str(file)).summary())
 
 
 @main.group("user")

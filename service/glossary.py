@@ -344,10 +344,12 @@ def update(term_id: int, term: str, translation: str, note: str, user: User) -> 
     return row
 
 
-def remove(term_id: int, user: User) -> None:
-    """Delete a term; raises PermissionDenied, NotFound."""
+def remove(term_id: int, user: User, language: str | None = None) -> None:
+    """Delete a term (of ``language``, when given); raises PermissionDenied, NotFound."""
     _allow(user)
     row = _get(term_id)
+    if language is not None and row.language != _code(language):
+        raise NotFound(f"no term {term_id} in the {_code(language)} glossary")
     db.session.delete(row)
     _commit(row.language)
 

@@ -10,6 +10,8 @@
 //   Ctrl+Shift+C copies the source; placeholder buttons (or Alt+Shift+1...9, the source's
 //   first to ninth token) insert {1} or [1];
 // - filters and search; the progress bar and the language's state after every save;
+// - suggestions (memory, then machine) shown when a segment gets the focus, taken with
+//   "Use" or Ctrl+Shift+Down (the next one each press), never saved without the person;
 // - comments per segment; presence: the segment with the focus is announced every 5 s
 //   (a lease the server forgets after 20 s), and others' marks are shown.
 // Text from the server or the user is only ever set with textContent or value, never as HTML.
@@ -388,6 +390,82 @@ function showContext(filtered) {
   });
 }
 
+// -- suggestions: translation memory and machine translation -------------------------
+
+const aids = new Map(); // segment id -> list of {label, text}, once fetched
+
+async function loadAids(seg) {
+  if (aids.has(seg.dataset.id)) return aids.get(seg.dataset.id);
+  aids.set(seg.dataset.id, []);
+  let found;
+  try {
+    const { status, data } = await call("GET", `${api}/${seg.dataset.id}/suggestions`);
+    if (status !== 200) return [];
+    found = data;
+  } catch {
+    return [];
+  }
+  const list = found.memory.map((match) => ({
+    label: `${match.score}%${match.exact ? " exact match" : ""} · ${match.origin}`,
+    text: match.translation,
+    kind: match.exact ? "exact" : "memory",
+  }));
+  if (found.machine) {
+    list.push({
+      label: `Machine translation (${found.machine.engine}): check it before saving`,
+      text: found.machine.translation,
+      kind: "machine",
+    });
+  }
+  aids.set(seg.dataset.id, list);
+  showAids(seg, list);
+  return list;
+}
+
+function take(seg, text) {
+  const box = textarea(seg);
+  box.value = text;
+  box.dispatchEvent(new Event("input"));
+  box.focus();
+  say(seg, "Suggestion taken: edit it if needed, then save.");
+}
+
+function showAids(seg, list) {
+  const panel = seg.querySelector(".aids");
+  if (!list.length) {
+    panel.hidden = true;
+    return;
+  }
+  const items = list.map((aid, index) => {
+    const row = element("div", { class: `aid ${aid.kind}` });
+    row.append(element("span", { class: "muted" }, `${aid.label}: `));
+    row.append(element("span", { lang, dir }, aid.text));
+    if (signedIn) {
+      const use = element(
+        "button",
+        { type: "button", class: "use-aid", "aria-label": `Use suggestion ${index + 1}` },
+        "Use",
+      );
+      use.addEventListener("click", () => take(seg, aid.text));
+      row.append(" ", use);
+    }
+    return row;
+  });
+  panel.replaceChildren(element("strong", {}, "Suggestions"), ...items);
+  panel.hidden = false;
+}
+
+async function nextAid(seg) {
+  const list = await loadAids(seg);
+  if (!list.length) {
+    say(seg, "No suggestion for this segment.");
+    return;
+  }
+  const at = (Number(seg.dataset.aid ?? -1) + 1) % list.length;
+  seg.dataset.aid = at;
+  take(seg, list[at].text);
+}
+
 // -- comments ------------------------------------------------------------------------
 
 function countOpen(seg, comments) {
@@ -510,11 +588,15 @@ for (const seg of segments) {
     for (const other of segments) other.classList.remove("current");
     seg.classList.add("current");
     if (signedIn) arrive(seg);
+    loadAids(seg);
   });
   box.addEventListener("keydown", async (event) => {
     if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
       event.preventDefault();
       if (await save(seg)) move(seg, 1, true);
+    } else if ((event.ctrlKey || event.metaKey) && event.shiftKey && event.key === "ArrowDown") {
+      event.preventDefault();
+      nextAid(seg);
     } else if (event.altKey && event.shiftKey && /^Digit[1-9]$/.test(event.code)) {
       const token = seg.querySelectorAll(".token")[Number(event.code.slice(5)) - 1];
       if (token) {
@@ -579,6 +661,33 @@ window.addEventListener("pagehide", () => {
 if (location.hash === "#questions") {
   document.querySelector('#filters input[value="questions"]').checked = true;
 }
+
+// The glossary (reviewers and up): add or remove a term, then show the page again so
+// every segment highlights it.
+const addTerm = document.getElementById("add-term");
+addTerm?.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const fields = new FormData(addTerm);
+  const { status, data } = await call("POST", addTerm.dataset.api, {
+    term: fields.get("term"),
+    translation: fields.get("translation"),
+    note: fields.get("note") || "",
+  });
+  if (status === 201) {
+    location.hash = "glossary";
+    location.reload();
+  } else {
+    addTerm.querySelector(".message").textContent = `Not added: ${data.message || status}`;
+  }
+});
+for (const remove of document.querySelectorAll(".remove-term")) {
+  remove.addEventListener("click", async () => {
+    const { status, data } = await call("DELETE", `${addTerm.dataset.api}/${remove.dataset.term}`);
+    if (status === 204 || status === 200) location.reload();
+    else addTerm.querySelector(".message").textContent = `Not removed: ${data.message || status}`;
+  });
+}
+if (location.hash === "#glossary") document.getElementById("glossary").open = true;
 
 // Drafts left by an earlier visit (a conflict, a lost connection, an expired session).
 const restored = [];

@@ -14,7 +14,7 @@ from flask import current_app, g
 from flask_login import current_user
 from flask_openapi3 import APIBlueprint, Tag
 
-from service import comments, coverage, editing, presence, queries
+from service import MACHINE, comments, coverage, editing, glossary, presence, queries, suggesting
 from service.content import Content
 from service.models import Role
 from service.web import access
@@ -29,6 +29,8 @@ from service.web.schemas import (
     CommentPath,
     ConflictOut,
     ErrorOut,
+    GlossaryOut,
+    GlossaryPath,
     HistoryOut,
     LanguagePath,
     PresenceIn,
@@ -38,6 +40,10 @@ from service.web.schemas import (
     SaveIn,
     SegmentPath,
     SegmentsOut,
+    SuggestionsOut,
+    TermIn,
+    TermOut,
+    TermPath,
     ThreadOut,
     WhoamiOut,
 )
@@ -52,6 +58,7 @@ blueprint = APIBlueprint(
 _articles = [Tag(name="articles", description="articles and their coverage")]
 _segments = [Tag(name="segments", description="translating, one segment at a time")]
 _accounts = [Tag(name="accounts")]
+_glossary = [Tag(name="glossary", description="agreed translations of terms")]
 _together = [Tag(name="together", description="comments and who is where")]
 _WRITE = {"401": ErrorOut, "403": ErrorOut, "413": ErrorOut}
 _SIGNED_IN = [{"bearer": []}, {"session": []}]  # either one
@@ -232,3 +239,56 @@ def i_am_here(path: LanguagePath, body: PresenceIn):
     """Say which segment you are in (renew every few seconds), or null when leaving."""
     found = presence.here(path.slug, path.lang, body.segment, current_user._get_current_object())
     return PresenceOut.of(found).model_dump(mode="json")
+
+
+@blueprint.get(_SEGMENT + "/suggestions", tags=_segments, responses={"200": SuggestionsOut})
+@access.public
+def suggestions(path: SegmentPath):
+    """Translation memory matches and, where an engine has the pair, a machine translation.
+
+    Never saved: a person takes one into the text box and saves it."""
+    found = suggesting.for_segment(
+        path.slug,
+        path.lang,
+        path.number,
+        current_app.extensions[MACHINE],
+        current_app.config["MT_TIMEOUT"],
+    )
+    return SuggestionsOut.of(found).model_dump(mode="json")
+
+
+@blueprint.get("/glossary/<lang>", tags=_glossary, responses={"200": GlossaryOut})
+@access.public
+def terms(path: GlossaryPath):
+    """A language's glossary, by term."""
+    found = glossary.terms(path.lang)
+    code = queries.language(path.lang)
+    return GlossaryOut(language=code, terms=[TermOut.of(t) for t in found]).model_dump(mode="json")
+
+
+@blueprint.post(
+    "/glossary/<lang>",
+    tags=_glossary,
+    responses={"201": TermOut, "409": ErrorOut, **_WRITE},
+    security=_SIGNED_IN,
+)
+@access.at_least(Role.REVIEWER)
+def add_term(path: GlossaryPath, body: TermIn):
+    """Add a term (reviewers and up)."""
+    made = glossary.add(
+        path.lang, body.term, body.translation, body.note, current_user._get_current_object()
+    )
+    return TermOut.of(made).model_dump(mode="json"), 201
+
+
+@blueprint.delete(
+    "/glossary/<lang>/<int:term>",
+    tags=_glossary,
+    responses={"204": None, **_WRITE},
+    security=_SIGNED_IN,
+)
+@access.at_least(Role.REVIEWER)
+def remove_term(path: TermPath):
+    """Remove a term (reviewers and up)."""
+    glossary.remove(path.term, current_user._get_current_object(), path.lang)
+    return "", 204

@@ -31,6 +31,20 @@ def placeables(text: str) -> Markup:
     return Markup(_PLACEABLE.sub(r'<mark class="placeable">\g<0></mark>', escaped))
 
 
+@blueprint.app_template_filter("marked")
+def marked(text: str, terms=()) -> Markup:
+    """The source escaped, with placeholders as tokens and glossary terms highlighted."""
+    parts, at = [], 0
+    for found in terms:
+        parts.append(placeables(text[at : found.start]))
+        parts.append(
+            Markup('<mark class="term">{}</mark>').format(placeables(text[found.start : found.end]))
+        )
+        at = found.end
+    parts.append(placeables(text[at:]))
+    return Markup("").join(parts)
+
+
 def _content() -> Content:
     return Content.from_config(current_app.config)
 

@@ -152,6 +152,14 @@ class SuggestionOut(BaseModel):
     based_on_version: int
 
 
+class FoundOut(BaseModel):
+    term: str
+    translation: str = Field(description="the agreed translation")
+    note: str
+    start: int = Field(description="character offset of the term in the source")
+    end: int
+
+
 class SegmentOut(BaseModel):
     id: int = Field(description="the segment's stable id (its msgctxt)")
     kind: str
@@ -165,6 +173,7 @@ class SegmentOut(BaseModel):
     checks: list[CheckOut]
     suggestions: list[SuggestionOut]
     open_comments: int = Field(description="unresolved comments on it in this language")
+    terms: list[FoundOut] = Field(description="glossary terms in the source, in order")
 
     @classmethod
     def of(cls, view: editing.SegmentView) -> SegmentOut:
@@ -181,6 +190,7 @@ class SegmentOut(BaseModel):
             checks=[CheckOut.of(result) for result in view.checks],
             suggestions=[SuggestionOut(**vars(s)) for s in view.suggestions],
             open_comments=view.open_comments,
+            terms=[FoundOut(**vars(found)) for found in view.terms],
         )
 
 
@@ -346,3 +356,86 @@ class PresenceOut(BaseModel):
         from service.presence import LEASE
 
         return cls(lease=LEASE, others={str(number): names for number, names in found.items()})
+
+
+# -- translator aids -----------------------------------------------------------------
+
+
+class MatchOut(BaseModel):
+    score: int = Field(ge=0, le=100, description="similarity of the sources; 100: the same")
+    exact: bool
+    source: str
+    translation: str
+    origin: str = Field(description="where it came from: an article's segment, or a TMX file")
+
+
+class MachineOut(BaseModel):
+    engine: str = Field(description="the engine that made it, e.g. apertium")
+    translation: str
+
+
+class SuggestionsOut(BaseModel):
+    memory: list[MatchOut]
+    machine: MachineOut | None = Field(description="null where no engine has the pair")
+
+    @classmethod
+    def of(cls, found) -> SuggestionsOut:
+        return cls(
+            memory=[
+                MatchOut(
+                    score=m.score,
+                    exact=m.exact,
+                    source=m.source,
+                    translation=m.translation,
+                    origin=m.origin,
+                )
+                for m in found.memory
+            ],
+            machine=(
+                MachineOut(engine=found.machine.engine, translation=found.machine.text)
+                if found.machine
+                else None
+            ),
+        )
+
+
+# -- the glossary --------------------------------------------------------------------
+
+
+class TermIn(Body):
+    term: Text = Field(description="as written in English, one line")
+    translation: Text = Field(description="the agreed translation, one line")
+    note: Text = ""
+
+
+class GlossaryPath(BaseModel):
+    lang: str
+
+
+class TermPath(GlossaryPath):
+    term: int = Field(ge=1, le=MAX_NUMBER)
+
+
+class TermOut(BaseModel):
+    id: int
+    term: str
+    translation: str
+    note: str
+    author: str | None
+    updated_at: Moment
+
+    @classmethod
+    def of(cls, term) -> TermOut:
+        return cls(
+            id=term.id,
+            term=term.term,
+            translation=term.translation,
+            note=term.note or "",
+            author=term.user.name if term.user else None,
+            updated_at=term.updated_at,
+        )
+
+
+class GlossaryOut(BaseModel):
+    language: str
+    terms: list[TermOut]

@@ -14,6 +14,7 @@ from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.browser.conftest import (
     FOOTNOTED,
+    PASSWORD,
     SEGMENTS,
     LiveServer,
     Worker,
@@ -407,3 +408,61 @@ def test_a_question_on_a_segment_is_asked_and_counted(
     expect(page.locator("#shown")).to_have_text("1 of 22 segments shown")  # "Open questions"
     expect(page.get_by_label("Open questions")).to_be_checked()
     expect(page.locator(".segment:visible").first).to_have_id("s3")
+
+
+def test_a_memory_suggestion_is_taken_with_the_keyboard(page: Page, live: LiveServer) -> None:
+    from service.db import db as database
+    from service.models import MemoryEntry
+
+    source = live.segments("es")[2]["source"]
+    with live.app.app_context():
+        database.session.add(
+            MemoryEntry(language="es", source=source, target="Traduce esta entrada", origin="x")
+        )
+        database.session.commit()
+        database.session.remove()
+    sign_up(page, "mika")
+    open_editor(page)
+    page.keyboard.press("Alt+ArrowDown")
+    expect(box(page, 2)).to_be_focused()
+    aids = segment(page, 2).locator(".aids")
+    expect(aids).to_contain_text("100% exact match")
+    page.keyboard.press("Control+Shift+ArrowDown")  # the best suggestion, into the box
+    expect(box(page, 2)).to_have_value("Traduce esta entrada")
+    assert live.segments("es")[2]["translation"] == ""
+    page.keyboard.press("Control+Enter")
+    expect(segment(page, 2).locator(".message")).to_have_text("Saved (version 1).")
+    assert live.segments("es")[2]["translation"] == "Traduce esta entrada"
+
+
+def test_a_glossary_term_is_highlighted_and_its_warning_shown(
+    new_context: Callable[..., BrowserContext], live: LiveServer
+) -> None:
+    from service import accounts
+    from service.db import db as database
+
+    with live.app.app_context():
+        accounts.add_user("rita", "reviewer", password=PASSWORD)
+        database.session.remove()
+    reviewer = new_context().new_page()
+    reviewer.goto("/signin")
+    sign_in(reviewer, "rita")
+    open_editor(reviewer)
+    reviewer.get_by_text("Glossary for Spanish (0 terms)").click()
+    reviewer.get_by_label("Term (English)").fill("task force")
+    reviewer.get_by_label("Agreed translation").fill("grupo de trabajo")
+    reviewer.get_by_role("button", name="Add term").click()
+    expect(reviewer.get_by_text("Glossary for Spanish (1 term)")).to_be_visible()
+
+    page = new_context().new_page()
+    sign_up(page, "teo")
+    open_editor(page)
+    [number] = [n for n, s in live.segments("es").items() if "task force" in s["source"]][:1]
+    seg = segment(page, number)
+    expect(seg.locator("mark.term").first).to_have_text(re.compile("task force", re.I))
+    expect(seg.locator(".terms")).to_contain_text("grupo de trabajo")
+    box(page, number).fill("Un equipo de liderazgo.")
+    box(page, number).press("Control+Enter")
+    warning = seg.locator(".check.warning", has_text="Glossary")
+    expect(warning).to_contain_text('should be translated "grupo de trabajo"')
+    expect(seg).to_have_attribute("data-critical", "no")  # a warning never blocks
