@@ -39,8 +39,9 @@ def _content(folder: Path) -> Path:
 
 def _prepare(folder: Path):
     sys.path.insert(0, str(ROOT))
-    from service import accounts, create_app, db, importing, translating
+    from service import accounts, comments, create_app, db, glossary, importing, translating
     from service.content import Content
+    from service.models import MemoryEntry
 
     app = create_app(
         {
@@ -60,6 +61,26 @@ def _prepare(folder: Path):
             translating.save(content, SLUG, "es", number, text, 0, volunteer)
         for number, text in enumerate(ARABIC, start=1):
             translating.save(content, SLUG, "ar", number, text, 0, volunteer)
+        reviewer = accounts.add_user("rita", "reviewer", password=PASSWORD)
+        for term, translation, note in (
+            ("task force", "grupo de trabajo", "not «fuerza de tarea»"),
+            ("Community Development", "Desarrollo Comunitario", "the team's name"),
+        ):
+            glossary.add("es", term, translation, note, reviewer)
+        db.db.session.add(
+            MemoryEntry(
+                language="es",
+                source="The task force members’ purpose is to guide the Community "
+                "Development team’s work and to support community goals.",
+                target="El propósito de los miembros del grupo de trabajo es guiar el trabajo "
+                "del equipo de Desarrollo Comunitario y apoyar los objetivos comunitarios.",
+                origin="movement-memory.tmx",
+            )
+        )
+        db.db.session.commit()
+        comments.add(
+            SLUG, "es", 4, "¿«broader community goals» = «objetivos comunitarios»? @rita", volunteer
+        )
     return app
 
 
@@ -96,6 +117,12 @@ def main() -> None:
                 page.screenshot(path=OUT / "editor-check.png")
                 page.evaluate("window.scrollTo(0, 0)")
                 page.screenshot(path=OUT / "editor.png")
+                page.locator("#t4").focus()  # "The task force members' purpose is ..."
+                page.locator("#s4 .aids").wait_for()
+                page.locator("#s4 .comments-toggle").click()
+                page.locator("#s4 .thread").wait_for()
+                page.locator("#s4").evaluate("node => node.scrollIntoView()")
+                page.screenshot(path=OUT / "editor-aids.png")
                 page.goto(f"{base}/articles/{SLUG}/ar")
                 page.evaluate("window.scrollTo(0, 0)")
                 page.screenshot(path=OUT / "editor-ar.png")
