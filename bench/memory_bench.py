@@ -1,7 +1,7 @@
 """Benchmark translation-memory suggestions (``service.memory.suggestions``) on a large memory.
 
 A scratch content folder (own git repository, SQLite) gets 100,000 memory entries in one
-language (``fr``), as a TMX import stores them: English sentences of 4 to 40 words made by a
+language (``fr``), as a TMX import stores them: English sentences of 5 to 43 words made by a
 small grammar (subject, verb, object, optional place, time and subordinate clause) from a
 word list of about 270 common English words, each with a stand-in translation (every word
 replaced by a made-up one, so translations differ as their sources do). 100 query segments:
@@ -133,7 +133,7 @@ def clause(rng: random.Random) -> list[str]:
 
 
 def sentence(rng: random.Random) -> str:
-    """A sentence of 4 to 40 words: a clause, sometimes a second or a third joined to it."""
+    """A sentence of 5 to 43 words: a clause, sometimes more joined to it."""
     words = clause(rng)
     while rng.random() < 0.45 and len(words) < 28:
         words += [rng.choice(WORDS["conjunction"]), *clause(rng)]

@@ -26,6 +26,7 @@ from service import (
     create_app,
     db,
     errors,
+    glossary,
     importing,
     memory,
     offline,
@@ -240,6 +241,39 @@ def memory_import(language: str, file: Path) -> None:
     if not file.is_file():
         raise ChorusError(f"{file}: no such file")
     click.echo(memory.import_tmx(language, file.read_bytes(), str(file)).summary())
+
+
+@main.group("glossary")
+def glossary_group() -> None:
+    """The glossary of a language, as CSV or TBX."""
+
+
+_GLOSSARY_FORMATS = ("csv", "tbx")
+
+
+@glossary_group.command("export")
+@click.argument("language")
+@click.option("--format", "fmt", type=click.Choice(_GLOSSARY_FORMATS), default="csv")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+def glossary_export(language: str, fmt: str, output: str | None) -> None:
+    """Print the glossary of LANGUAGE (CSV: term,translation,note; or TBX)."""
+    if fmt == "csv":
+        _output(glossary.export_csv(language), output)
+    else:
+        _output(glossary.export_tbx(language).decode("utf-8"), output)
+
+
+@glossary_group.command("import")
+@click.argument("language")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--user", "user_name", required=True, help="Who keeps it (a reviewer or up).")
+def glossary_import(language: str, file: Path, user_name: str) -> None:
+    """Merge a CSV or TBX file (by its extension) into the glossary of LANGUAGE."""
+    user = queries.user(user_name)
+    if not file.is_file():
+        raise ChorusError(f"{file}: no such file")
+    read = glossary.import_tbx if file.suffix.lower() == ".tbx" else glossary.import_csv
+    click.echo(read(language, file.read_bytes(), str(file), user).summary())
 
 
 @main.group("user")

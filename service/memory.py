@@ -217,6 +217,8 @@ def _part(
     # and scores 100,000 of them 2.4 times faster than strings scattered over the heap as the
     # database driver made them (docs/benchmarks.md). Normalised, they hold no line break.
     part.choices = "\n".join(part.choices).split("\n") if part.choices else []
+    # A source that needed no normalising is kept once.
+    part.sources = [c if c == s else s for c, s in zip(part.choices, part.sources, strict=True)]
     return part
 
 
@@ -253,8 +255,9 @@ def _entries(code: str, fingerprint: tuple[Any, ...]) -> _Part:
     query = select(
         MemoryEntry.created_at, MemoryEntry.target, MemoryEntry.source, MemoryEntry.origin
     ).where(MemoryEntry.language == code)
+    origins: dict[str, str] = {}  # one string per file, not per entry
     found = [
-        (_IMPORTED, when, target, source, f"TMX {origin}", None)
+        (_IMPORTED, when, target, source, origins.setdefault(origin, f"TMX {origin}"), None)
         for when, target, source, origin in db.session.execute(query)
     ]
     return _part(found, _ENTRIES_RANK, fingerprint)

@@ -680,3 +680,20 @@ def test_a_tbx_with_entities_expands_none(ctx: Content, rev: User, tmp_path: Pat
     ).encode()
     glossary.import_tbx("es", data, "x.tbx", rev)
     assert "do not read" not in stored()[0][2]
+
+
+def test_the_glossary_commands_import_and_export(runner, people, tmp_path) -> None:
+    from service.cli import main
+
+    example = Path(__file__).parents[1] / "docs" / "glossary-example.csv"
+    refused = runner.invoke(main, ["glossary", "import", "es", str(example), "--user", "ana"])
+    assert refused.exit_code == 1  # a translator does not keep the glossary
+    done = runner.invoke(main, ["glossary", "import", "es", str(example), "--user", "rev"])
+    assert done.exit_code == 0, done.output
+    exported = runner.invoke(main, ["glossary", "export", "es"])
+    assert exported.exit_code == 0 and "task force,grupo de trabajo" in exported.output
+    tbx = tmp_path / "es.tbx"
+    runner.invoke(main, ["glossary", "export", "es", "--format", "tbx", "-o", str(tbx)])
+    assert b"grupo de trabajo" in tbx.read_bytes()
+    again = runner.invoke(main, ["glossary", "import", "es", str(tbx), "--user", "rev"])
+    assert again.exit_code == 0, again.output

@@ -354,6 +354,19 @@ def test_the_longest_units_fit_the_unique_index(ctx: Content) -> None:
     assert memory.suggestions("fr", source)[0].translation == target
 
 
+def test_an_entry_added_meanwhile_is_left_out_not_a_clash(ctx: Content) -> None:
+    """Two imports at once: the second inserts what the first added as nothing (ON CONFLICT
+    DO NOTHING), so it counts a duplicate instead of failing."""
+    memory.import_tmx("fr", tmx_file([("Taken.", "Pris.")]), "first.tmx")
+    rows = [
+        {"language": "fr", "source": s, "target": t, "origin": "second.tmx"}
+        for s, t in [("Taken.", "Pris."), ("Free.", "Libre.")]
+    ]
+    assert memory._insert(rows) == 1
+    db.session.commit()
+    assert entries() == 2
+
+
 def test_import_accepts_canonical_equivalents(ctx: Content) -> None:
     data = tmx_file([("Hello.", "Olá.")], target="pt_br", srclang="en-US")
     report = memory.import_tmx("pt-BR", data, "pt.tmx")
