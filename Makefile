@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint bench screenshots clean
+.PHONY: install run test lint bench screenshots clean messages-extract messages-update messages-compile
 
 $(BIN)/chorus: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,30 @@ $(BIN)/chorus: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(BIN)/chorus
+install: $(BIN)/chorus messages-compile
+
+# The interface's catalogs (service/translations, docs/web.md "Interface languages"): extract
+# the messages of service/**.py and templates/ (babel.cfg) into messages.pot, merge it into
+# every <locale>/LC_MESSAGES/messages.po, compile each .po into the .mo the app reads (built,
+# not committed). A new message is fuzzy or empty in every catalog until it is translated;
+# tests/web/test_i18n.py fails until then.
+TRANSLATIONS := service/translations
+CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+
+messages-extract: $(BIN)/chorus
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k _plural:1,2 --add-comments=Translators: \
+	    --project=Chorus --version=$$($(BIN)/python -c 'import service; print(service.__version__)') \
+	    --copyright-holder='Chorus contributors' --sort-by-file \
+	    --ignore-dirs='.* _* build instance tests bench docs' \
+	    -o $(TRANSLATIONS)/messages.pot .
+
+messages-update: $(BIN)/chorus
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --ignore-obsolete
+
+messages-compile: $(CATALOGS:.po=.mo)
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(BIN)/chorus
+	$(BIN)/pybabel compile -l $* -i $< -o $@
 
 # `make run` serves a scratch copy of source/ (instance/run/content, its own git repository,
 # with its database and queue in instance/run/content/.chorus), so trying Chorus by hand never
@@ -64,3 +87,4 @@ screenshots: install
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -f $(CATALOGS:.po=.mo)

@@ -15,6 +15,8 @@
 // - comments per segment; presence: the segment with the focus is announced every 5 s
 //   (a lease the server forgets after 20 s), and others' marks are shown.
 // Text from the server or the user is only ever set with textContent or value, never as HTML.
+// Every message comes translated from the page (data-messages, see service/web/i18n.py);
+// numbers and dates are written for the interface language (<html lang>).
 
 const root = document.getElementById("editor");
 const api = root.dataset.api; // .../segments
@@ -26,6 +28,39 @@ const csrf = root.dataset.csrf;
 const articleApi = api.replace(/\/[^/]+\/segments$/, "");
 const segments = Array.from(document.querySelectorAll(".segment"));
 const OPEN = new Set(["empty", "outdated"]);
+
+// -- messages in the interface language -----------------------------------------------
+
+const ui = document.documentElement.lang || "en";
+const t = JSON.parse(root.dataset.messages);
+const plurals = new Intl.PluralRules(ui);
+const numbers = new Intl.NumberFormat(ui, { numberingSystem: "latn" });
+const percents = new Intl.NumberFormat(ui, {
+  style: "percent",
+  minimumFractionDigits: 1,
+  maximumFractionDigits: 1,
+  numberingSystem: "latn",
+});
+const wholePercents = new Intl.NumberFormat(ui, { style: "percent", numberingSystem: "latn" });
+const when = (at) => new Date(at).toLocaleString(ui, { numberingSystem: "latn" });
+
+// The message's pieces: text, with each {name} replaced by values[name] (a number is
+// written for the interface language; a node is kept as it is). A plural message (one
+// string per CLDR category) takes the form for values.num.
+function pieces(key, values = {}) {
+  let text = t[key];
+  if (typeof text === "object") text = text[plurals.select(values.num)] ?? text.other;
+  return text.split(/(\{\w+\})/).map((part) => {
+    const name = /^\{(\w+)\}$/.exec(part)?.[1];
+    if (name === undefined || !(name in values)) return part;
+    const value = values[name];
+    return typeof value === "number" ? numbers.format(value) : value;
+  });
+}
+
+// The message as one string.
+const msg = (key, values = {}) => pieces(key, values).join("");
+const word = (table, value) => t[table][value] ?? value;
 
 const draftKey = (id) => `chorus:draft:${slug}:${lang}:${id}`;
 
@@ -76,7 +111,7 @@ async function call(method, url, body) {
   try {
     data = await response.json();
   } catch {
-    data = { message: `the server answered ${response.status}` };
+    data = { message: msg("server_answered", { status: String(response.status) }) };
   }
   return { status: response.status, data };
 }
@@ -87,17 +122,20 @@ function expired(status, data) {
 
 function signInAgain(seg) {
   const message = seg.querySelector(".message");
-  message.textContent = "Your session has ended; your text is kept in this browser. ";
   message.className = "message error";
-  const link = element("a", { href: root.dataset.signin }, "Sign in again to save it");
-  message.append(link, ".");
+  const link = element("a", { href: root.dataset.signin }, msg("sign_in_again"));
+  message.replaceChildren(...pieces("session_ended", { link }));
 }
 
 function showChecks(seg, checks) {
   const list = seg.querySelector(".checks");
   list.replaceChildren(
     ...checks.map((check) =>
-      element("li", { class: `check ${check.severity}` }, `${check.name}: ${check.message}`),
+      element(
+        "li",
+        { class: `check ${check.severity}` },
+        msg("label_value", { label: check.name, value: check.message }),
+      ),
     ),
   );
   seg.dataset.critical = checks.some((check) => check.severity === "critical") ? "yes" : "no";
@@ -106,7 +144,7 @@ function showChecks(seg, checks) {
 
 function showState(seg, state, author) {
   seg.dataset.state = state;
-  seg.querySelector(".state").textContent = state;
+  seg.querySelector(".state").textContent = word("segment_states", state);
   let who = seg.querySelector(".author");
   if (author) {
     if (!who) {
@@ -123,22 +161,22 @@ function showStatus(status, queued) {
   const bar = document.getElementById("progress");
   bar.max = status.segments || 1;
   bar.value = status.done;
-  document.getElementById("progress-text").textContent =
-    `${status.done} of ${status.segments} segments done (${status.percent.toFixed(1)}%)`;
+  document.getElementById("progress-text").textContent = msg("progress", {
+    done: status.done,
+    num: status.segments,
+    percent: percents.format(status.percent / 100),
+  });
   const line = document.getElementById("language-state");
   line.dataset.state = status.state;
   if (status.state === "published") {
-    line.textContent = "Published: your translation is live.";
+    line.textContent = msg("published");
   } else if (queued || status.queued) {
-    line.textContent = "Finished: the translation is being published…";
+    line.textContent = msg("publishing");
     if (!polling) polling = setInterval(poll, 2000);
   } else if (status.critical) {
-    const many = status.critical === 1 ? "segment fails" : "segments fail";
-    line.textContent =
-      `Not finished yet: ${status.critical} ${many} a critical check (see the red marks); ` +
-      "a language with a critical failure cannot be published.";
+    line.textContent = msg("critical", { num: status.critical });
   } else {
-    line.textContent = `State: ${status.state}.`;
+    line.textContent = msg("state", { state: word("language_states", status.state) });
   }
 }
 
@@ -168,10 +206,10 @@ function applied(seg, data) {
 function conflict(seg, data, mine) {
   seg.dataset.version = data.version;
   const box = seg.querySelector(".conflict");
-  const theirs = element("div", { class: "theirs", lang, dir }, data.translation || "(empty)");
+  const theirs = element("div", { class: "theirs", lang, dir }, data.translation || msg("empty_text"));
   const yours = element("div", { class: "yours", lang, dir }, mine);
-  const keep = element("button", { type: "button", class: "keep-mine" }, "Keep mine");
-  const take = element("button", { type: "button", class: "take-theirs" }, "Take theirs");
+  const keep = element("button", { type: "button", class: "keep-mine" }, msg("keep_mine"));
+  const take = element("button", { type: "button", class: "take-theirs" }, msg("take_theirs"));
   keep.addEventListener("click", () => {
     textarea(seg).value = mine;
     save(seg);
@@ -182,22 +220,27 @@ function conflict(seg, data, mine) {
     dropDraft(seg);
     box.hidden = true;
     showState(seg, data.state, data.author);
-    say(seg, "You took their text.");
+    say(seg, msg("took_theirs"));
     textarea(seg).focus();
   });
   box.replaceChildren(
-    element("p", {}, `${data.author || "Someone"} saved this segment while you were typing. ` +
-      "Your text is kept (also as a suggestion); choose which to keep."),
-    element("strong", {}, "Theirs"),
+    element(
+      "p",
+      {},
+      data.author
+        ? msg("saved_meanwhile", { author: data.author })
+        : msg("someone_saved_meanwhile"),
+    ),
+    element("strong", {}, msg("theirs")),
     theirs,
-    element("strong", {}, "Yours"),
+    element("strong", {}, msg("yours")),
     yours,
     keep,
     " ",
     take,
   );
   box.hidden = false;
-  say(seg, "Not saved: someone else saved first.", "error");
+  say(seg, msg("not_saved_conflict"), "error");
   keep.focus();
 }
 
@@ -208,7 +251,7 @@ async function save(seg) {
   }
   const text = textarea(seg).value;
   writeDraft(seg);
-  say(seg, "Saving…");
+  say(seg, msg("saving"));
   let answer;
   try {
     answer = await call("PUT", `${api}/${seg.dataset.id}`, {
@@ -216,13 +259,13 @@ async function save(seg) {
       version: Number(seg.dataset.version),
     });
   } catch {
-    say(seg, "Not saved: the server cannot be reached. Your text is kept in this browser.", "error");
+    say(seg, msg("unreachable"), "error");
     return false;
   }
   const { status, data } = answer;
   if (status === 200) {
     applied(seg, data);
-    say(seg, data.changed ? `Saved (version ${data.version}).` : "Nothing to save: unchanged.");
+    say(seg, data.changed ? msg("saved", { version: String(data.version) }) : msg("unchanged"));
     return true;
   }
   if (status === 409) {
@@ -233,7 +276,7 @@ async function save(seg) {
     signInAgain(seg);
     return false;
   }
-  say(seg, `Not saved: ${data.message || status}`, "error");
+  say(seg, msg("not_saved", { reason: data.message || String(status) }), "error");
   return false;
 }
 
@@ -243,13 +286,13 @@ async function approve(seg) {
   });
   if (status === 200) {
     applied(seg, data);
-    say(seg, "Approved.");
+    say(seg, msg("approved"));
   } else if (status === 409) {
     conflict(seg, data, textarea(seg).value);
   } else if (expired(status, data)) {
     signInAgain(seg);
   } else {
-    say(seg, `Not approved: ${data.message || status}`, "error");
+    say(seg, msg("not_approved", { reason: data.message || String(status) }), "error");
   }
 }
 
@@ -262,20 +305,22 @@ async function showHistory(seg, button) {
   }
   const { status, data } = await call("GET", `${api}/${seg.dataset.id}/history`);
   if (status !== 200) {
-    say(seg, `No history: ${data.message || status}`, "error");
+    say(seg, msg("no_history", { reason: data.message || String(status) }), "error");
     return;
   }
   const table = element("table");
   const head = element("tr");
-  for (const name of ["When", "Who", "How", "Text", ""]) head.append(element("th", {}, name));
+  for (const name of [msg("when"), msg("who"), msg("how"), msg("text"), ""]) {
+    head.append(element("th", {}, name));
+  }
   table.append(head);
   for (const change of data.changes) {
     const row = element("tr");
     row.append(
-      element("td", {}, new Date(change.at).toLocaleString()),
+      element("td", {}, when(change.at)),
       element("td", {}, change.author || "—"),
-      element("td", {}, change.how),
-      element("td", { lang, dir }, change.new || "(empty)"),
+      element("td", {}, word("ways", change.how)),
+      element("td", { lang, dir }, change.new || msg("empty_text")),
     );
     const cell = element("td");
     if (signedIn && change.new !== textarea(seg).value) {
@@ -284,9 +329,9 @@ async function showHistory(seg, button) {
         {
           type: "button",
           class: "revert",
-          "aria-label": `Revert to this: version ${change.version}`,
+          "aria-label": msg("revert_to_version", { version: String(change.version) }),
         },
-        "Revert to this",
+        msg("revert"),
       );
       revert.addEventListener("click", () => doRevert(seg, change.id, button));
       cell.append(revert);
@@ -294,7 +339,7 @@ async function showHistory(seg, button) {
     row.append(cell);
     table.append(row);
   }
-  box.replaceChildren(data.changes.length ? table : element("p", {}, "No change yet."));
+  box.replaceChildren(data.changes.length ? table : element("p", {}, msg("no_change")));
   box.hidden = false;
   button.setAttribute("aria-expanded", "true");
 }
@@ -303,13 +348,13 @@ async function doRevert(seg, change, button) {
   const { status, data } = await call("POST", `${api}/${seg.dataset.id}/revert`, { change });
   if (status === 200) {
     applied(seg, data);
-    say(seg, `Reverted (version ${data.version}).`);
+    say(seg, msg("reverted", { version: String(data.version) }));
     seg.querySelector(".history").hidden = true;
     button.setAttribute("aria-expanded", "false");
   } else if (expired(status, data)) {
     signInAgain(seg);
   } else {
-    say(seg, `Not reverted: ${data.message || status}`, "error");
+    say(seg, msg("not_reverted", { reason: data.message || String(status) }), "error");
   }
 }
 
@@ -363,7 +408,7 @@ function filter() {
     seg.hidden = !(wanted && (!words || text.includes(words)));
     if (!seg.hidden) shown += 1;
   }
-  document.getElementById("shown").textContent = `${shown} of ${segments.length} segments shown`;
+  document.getElementById("shown").textContent = msg("shown", { shown, num: segments.length });
   showContext(show !== "all" || words !== "");
 }
 
@@ -377,12 +422,13 @@ function showContext(filtered) {
       return;
     }
     const lines = [];
-    if (index > 0) lines.push(["Before", segments[index - 1]]);
-    if (index < segments.length - 1) lines.push(["After", segments[index + 1]]);
+    if (index > 0) lines.push(["before", segments[index - 1]]);
+    if (index < segments.length - 1) lines.push(["after", segments[index + 1]]);
     box.replaceChildren(
-      ...lines.map(([label, other]) => {
-        const line = element("p", {}, `${label}: `);
-        line.append(element("span", { lang: "en", dir: "ltr" }, clip(sourceOf(other))));
+      ...lines.map(([key, other]) => {
+        const source = element("span", { lang: "en", dir: "ltr" }, clip(sourceOf(other)));
+        const line = element("p");
+        line.append(...pieces(key, { source }));
         return line;
       }),
     );
@@ -405,14 +451,17 @@ async function loadAids(seg) {
   } catch {
     return [];
   }
-  const list = found.memory.map((match) => ({
-    label: `${match.score}%${match.exact ? " exact match" : ""} · ${match.origin}`,
-    text: match.translation,
-    kind: match.exact ? "exact" : "memory",
-  }));
+  const list = found.memory.map((match) => {
+    const score = wholePercents.format(match.score / 100);
+    return {
+      label: `${match.exact ? msg("exact_match", { score }) : score} · ${match.origin}`,
+      text: match.translation,
+      kind: match.exact ? "exact" : "memory",
+    };
+  });
   if (found.machine) {
     list.push({
-      label: `Machine translation (${found.machine.engine}): check it before saving`,
+      label: msg("machine", { engine: found.machine.engine }),
       text: found.machine.translation,
       kind: "machine",
     });
@@ -427,7 +476,7 @@ function take(seg, text) {
   box.value = text;
   box.dispatchEvent(new Event("input"));
   box.focus();
-  say(seg, "Suggestion taken: edit it if needed, then save.");
+  say(seg, msg("taken"));
 }
 
 function showAids(seg, list) {
@@ -438,27 +487,31 @@ function showAids(seg, list) {
   }
   const items = list.map((aid, index) => {
     const row = element("div", { class: `aid ${aid.kind}` });
-    row.append(element("span", { class: "muted" }, `${aid.label}: `));
-    row.append(element("span", { lang, dir }, aid.text));
+    row.append(
+      ...pieces("label_value", {
+        label: element("span", { class: "muted" }, aid.label),
+        value: element("span", { lang, dir }, aid.text),
+      }),
+    );
     if (signedIn) {
       const use = element(
         "button",
-        { type: "button", class: "use-aid", "aria-label": `Use suggestion ${index + 1}` },
-        "Use",
+        { type: "button", class: "use-aid", "aria-label": msg("use_suggestion", { number: index + 1 }) },
+        msg("use"),
       );
       use.addEventListener("click", () => take(seg, aid.text));
       row.append(" ", use);
     }
     return row;
   });
-  panel.replaceChildren(element("strong", {}, "Suggestions"), ...items);
+  panel.replaceChildren(element("strong", {}, msg("suggestions")), ...items);
   panel.hidden = false;
 }
 
 async function nextAid(seg) {
   const list = await loadAids(seg);
   if (!list.length) {
-    say(seg, "No suggestion for this segment.");
+    say(seg, msg("no_suggestion"));
     return;
   }
   const at = (Number(seg.dataset.aid ?? -1) + 1) % list.length;
@@ -472,7 +525,7 @@ function countOpen(seg, comments) {
   const open = comments.filter((comment) => !comment.resolved).length;
   const toggle = seg.querySelector(".comments-toggle");
   toggle.dataset.open = open;
-  toggle.textContent = open ? `Comments (${open} open)` : "Comments";
+  toggle.textContent = open ? msg("open_comments", { num: open }) : msg("comments");
 }
 
 function renderThread(seg, comments) {
@@ -480,31 +533,31 @@ function renderThread(seg, comments) {
   const list = element("ul", { class: "thread" });
   for (const comment of comments) {
     const item = element("li", { class: comment.resolved ? "resolved" : "" });
-    const when = new Date(comment.created_at).toLocaleString();
-    item.append(element("span", { class: "muted" }, `${comment.author || "—"}, ${when}: `));
+    const by = msg("comment_by", { author: comment.author || "—", when: when(comment.created_at) });
+    item.append(element("span", { class: "muted" }, `${by} `));
     item.append(element("span", {}, comment.text));
     if (comment.resolved) {
-      item.append(element("span", { class: "muted" }, " (resolved)"));
+      item.append(" ", element("span", { class: "muted" }, msg("resolved")));
     } else if (signedIn) {
-      const done = element("button", { type: "button", class: "resolve" }, "Resolve");
+      const done = element("button", { type: "button", class: "resolve" }, msg("resolve"));
       done.addEventListener("click", async () => {
         const { status, data } = await call(
           "POST",
           `${api}/${seg.dataset.id}/comments/${comment.id}/resolve`,
         );
         if (status === 200) loadThread(seg);
-        else say(seg, `Not resolved: ${data.message || status}`, "error");
+        else say(seg, msg("not_resolved", { reason: data.message || String(status) }), "error");
       });
       item.append(" ", done);
     }
     list.append(item);
   }
-  const parts = [comments.length ? list : element("p", { class: "muted" }, "No comment yet.")];
+  const parts = [comments.length ? list : element("p", { class: "muted" }, msg("no_comment"))];
   if (signedIn) {
     const id = `ask${seg.dataset.id}`;
-    const label = element("label", { for: id }, "Ask or answer (@name mentions someone)");
+    const label = element("label", { for: id }, msg("ask"));
     const text = element("textarea", { id, rows: "2", maxlength: "2000" });
-    const post = element("button", { type: "button", class: "post" }, "Post comment");
+    const post = element("button", { type: "button", class: "post" }, msg("post"));
     post.addEventListener("click", async () => {
       if (!text.value.trim()) return;
       const { status, data } = await call("POST", `${api}/${seg.dataset.id}/comments`, {
@@ -514,7 +567,7 @@ function renderThread(seg, comments) {
         await loadThread(seg);
         seg.querySelector(`#ask${seg.dataset.id}`).focus();
       } else if (expired(status, data)) signInAgain(seg);
-      else say(seg, `Not posted: ${data.message || status}`, "error");
+      else say(seg, msg("not_posted", { reason: data.message || String(status) }), "error");
     });
     parts.push(label, text, post);
   }
@@ -524,7 +577,7 @@ function renderThread(seg, comments) {
 async function loadThread(seg) {
   const { status, data } = await call("GET", `${api}/${seg.dataset.id}/comments`);
   if (status !== 200) {
-    say(seg, `No comments: ${data.message || status}`, "error");
+    say(seg, msg("no_comments", { reason: data.message || String(status) }), "error");
     return;
   }
   renderThread(seg, data.comments);
@@ -546,6 +599,7 @@ async function toggleComments(seg, button) {
 // -- presence: who else is in which segment (leases in the database) ----------------
 
 const presenceApi = api.replace(/\/segments$/, "/presence");
+const people = new Intl.ListFormat(ui, { type: "conjunction" });
 let where = null; // the segment this volunteer is in
 
 function showPresence(others) {
@@ -557,8 +611,7 @@ function showPresence(others) {
       line.textContent = "";
       continue;
     }
-    const who = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
-    line.textContent = `${who} ${names.length === 1 ? "is" : "are"} editing this segment.`;
+    line.textContent = msg("editing", { names: people.format(names), num: names.length });
     line.hidden = false;
   }
 }
@@ -677,14 +730,20 @@ addTerm?.addEventListener("submit", async (event) => {
     location.hash = "glossary";
     location.reload();
   } else {
-    addTerm.querySelector(".message").textContent = `Not added: ${data.message || status}`;
+    addTerm.querySelector(".message").textContent = msg("not_added", {
+      reason: data.message || String(status),
+    });
   }
 });
 for (const remove of document.querySelectorAll(".remove-term")) {
   remove.addEventListener("click", async () => {
     const { status, data } = await call("DELETE", `${addTerm.dataset.api}/${remove.dataset.term}`);
     if (status === 204 || status === 200) location.reload();
-    else addTerm.querySelector(".message").textContent = `Not removed: ${data.message || status}`;
+    else {
+      addTerm.querySelector(".message").textContent = msg("not_removed", {
+        reason: data.message || String(status),
+      });
+    }
   });
 }
 if (location.hash === "#glossary") document.getElementById("glossary").open = true;
@@ -700,7 +759,7 @@ for (const seg of segments) {
   }
   textarea(seg).value = draft.text;
   seg.dataset.version = draft.version;
-  say(seg, "Your unsaved text from an earlier visit is back.");
+  say(seg, msg("restored"));
   restored.push(seg);
 }
 filter();

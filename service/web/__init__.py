@@ -95,10 +95,11 @@ def errors_model():
 
 def register(app: OpenAPI) -> None:
     """Attach every blueprint, the access rules and the error handlers to ``app``."""
-    from service.web import access, api, articles, auth
+    from service.web import access, api, articles, auth, i18n
 
     access.init_app(app)
     auth.init_app(app)
+    i18n.init_app(app)
     app.register_blueprint(articles.blueprint)
     app.register_blueprint(auth.blueprint)
     app.register_api(api.blueprint)

@@ -18,9 +18,12 @@ from service import coverage, editing, reading
 from service.content import Content
 from service.core import checks, languages
 from service.models import Role
-from service.web import access
+from service.web import access, i18n
 
 blueprint = Blueprint("pages", __name__)
+# The interface's languages, bound with the pages (i18n.init_app is idempotent, so
+# ``service.web.register`` may call it too).
+blueprint.record_once(lambda state: i18n.init_app(state.app))
 _PLACEABLE = re.compile(r"\{\d+\}|\[\d+\]")
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_user, logout_user
@@ -18,6 +20,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     PasswordField,
+    SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
@@ -28,14 +31,15 @@ from wtforms.validators import DataRequired
 from service import accounts, errors, queries
 from service.core import languages
 from service.models import User
-from service.web import access
+from service.web import access, i18n
 
 blueprint = Blueprint("auth", __name__)
 login_manager = LoginManager()
 login_manager.login_view = "auth.signin"
 limiter = Limiter(key_func=get_remote_address)
 ATTEMPTS = "10 per minute"
-WRONG = "wrong name or password"
+WRONG = _l("wrong name or password")
+REQUIRED = _l("This field is required.")  # WTForms has no catalog for some of our languages
 
 
 def init_app(app: Flask) -> None:
@@ -58,36 +62,45 @@ def _load_user(ident: str) -> User | None:
     return user if user is not None and user.session_key == key else None
 
 
+def _required() -> DataRequired:
+    return DataRequired(message=REQUIRED)
+
+
 class SignupForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired()])
-    email = StringField("Email (optional, credits you in git)")
-    password = PasswordField("Password", validators=[DataRequired()])
-    submit = SubmitField("Sign up")
+    name = StringField(_l("Name"), validators=[_required()])
+    email = StringField(_l("Email (optional, credits you in git)"))
+    password = PasswordField(_l("Password"), validators=[_required()])
+    submit = SubmitField(_l("Sign up"))
 
 
 class SigninForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired()])
-    password = PasswordField("Password", validators=[DataRequired()])
-    remember = BooleanField("Remember me")
-    submit = SubmitField("Sign in")
+    name = StringField(_l("Name"), validators=[_required()])
+    password = PasswordField(_l("Password"), validators=[_required()])
+    remember = BooleanField(_l("Remember me"))
+    submit = SubmitField(_l("Sign in"))
 
 
 class PasswordForm(FlaskForm):
-    old = PasswordField("Current password", validators=[DataRequired()])
-    new = PasswordField("New password", validators=[DataRequired()])
-    submit = SubmitField("Change password")
+    old = PasswordField(_l("Current password"), validators=[_required()])
+    new = PasswordField(_l("New password"), validators=[_required()])
+    submit = SubmitField(_l("Change password"))
+
+
+class InterfaceForm(FlaskForm):
+    locale = SelectField(_l("Interface language"), choices=[])
+    submit = SubmitField(_l("Save interface language"))
 
 
 class LanguagesForm(FlaskForm):
     common = SelectMultipleField(
-        "Languages you work in",
+        _l("Languages you work in"),
         choices=[],
         option_widget=widgets.CheckboxInput(),
         widget=widgets.ListWidget(prefix_label=False),
         validate_choice=False,  # every code is checked by accounts.set_languages
     )
-    codes = StringField("Other languages (BCP 47 codes, e.g. eo pt-PT zh-Hant)")
-    submit = SubmitField("Save languages")
+    codes = StringField(_l("Other languages (BCP 47 codes, e.g. eo pt-PT zh-Hant)"))
+    submit = SubmitField(_l("Save languages"))
 
 
 class SignoutForm(FlaskForm):
@@ -138,7 +151,7 @@ def signin():
         if user is not None:
             login_user(user, remember=form.remember.data)
             return _home()
-        form.form_errors.append(WRONG)
+        form.form_errors.append(str(WRONG))
     return render_template("signin.html", form=form), 400 if form.errors else 200
 
 
@@ -152,7 +165,7 @@ def signout():
 
 def _label(code: str) -> str:
     language = languages.get(code)
-    return f"{language.native_name} ({language.english_name}, {language.code})"
+    return f"{language.native_name} ({i18n.language_name(code)}, {language.code})"
 
 
 @blueprint.route("/account", methods=["GET", "POST"])
@@ -160,6 +173,8 @@ def _label(code: str) -> str:
 def account():
     password = PasswordForm(prefix="password")
     picked = LanguagesForm(prefix="languages")
+    interface = InterfaceForm(prefix="interface")
+    interface.locale.choices = i18n.choices()
     offered = list(
         dict.fromkeys([*current_app.config["PRIORITY_LANGUAGES"], *current_user.working_languages])
     )
@@ -169,7 +184,7 @@ def account():
         try:
             accounts.change_password(current_user, password.old.data, password.new.data)
             login_user(current_user._get_current_object())  # this session stays signed in
-            saved = "Your password is changed."
+            saved = _("Your password is changed.")
         except errors.ChorusError as error:
             password.form_errors.append(str(error))
     elif picked.submit.data and picked.validate_on_submit():
@@ -181,11 +196,24 @@ def account():
         else:
             if _next():
                 return _home()
-            saved = "Your languages are saved."
+            saved = _("Your languages are saved.")
+    elif interface.submit.data and interface.validate_on_submit():
+        i18n.set_locale(current_user, interface.locale.data)
+        interface.locale.choices = i18n.choices()  # named in the language just picked
+        saved = _("Your interface language is saved.")
+    if not interface.errors:
+        interface.locale.data = current_user.locale or ""
     if not picked.errors:
         picked.common.data = current_user.working_languages
         picked.codes.data = " ".join(c for c in current_user.working_languages if c not in offered)
     mine = [languages.get(code) for code in current_user.working_languages]
-    failed = bool(password.errors or picked.errors)
-    page = render_template("account.html", password=password, picked=picked, mine=mine, saved=saved)
+    failed = bool(password.errors or picked.errors or interface.errors)
+    page = render_template(
+        "account.html",
+        password=password,
+        picked=picked,
+        interface_form=interface,
+        mine=mine,
+        saved=saved,
+    )
     return page, 400 if failed else 200
