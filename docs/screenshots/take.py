@@ -130,6 +130,10 @@ def main() -> None:
                 page.screenshot(path=OUT / "preview.png")
                 page.goto(f"{base}/account")
                 page.screenshot(path=OUT / "account.png")
+                arabic = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ar")
+                arabic.set_extra_http_headers({"Accept-Language": "ar"})
+                arabic.goto(f"{base}/articles/{SLUG}")
+                arabic.screenshot(path=OUT / "article-ar-interface.png")
                 browser.close()
         finally:
             server.shutdown()
