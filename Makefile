@@ -80,6 +80,7 @@ test: install lint $(AXE)
 bench: install
 	$(BIN)/python bench/update_bench.py
 	$(BIN)/python bench/coverage_bench.py
+	$(BIN)/python bench/memory_bench.py
 
 # PNGs of the main pages in docs/screenshots/, from a scratch copy of source/ (never po/).
 screenshots: install
