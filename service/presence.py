@@ -22,7 +22,7 @@ from sqlalchemy import delete, select
 
 from service import queries
 from service.db import db
-from service.models import Presence, Segment, User, utcnow
+from service.models import Article, Presence, Segment, User, utcnow
 
 LEASE = 20  # seconds without renewal after which a mark is gone
 
@@ -31,27 +31,31 @@ def here(slug: str, code: str, number: int | None, user: User) -> dict[int, list
     """Record where ``user`` is; returns :func:`others` for the same article and language."""
     language = queries.language(code)
     item = queries.article(slug)
-    ids = select(Segment.id).where(Segment.article_id == item.id).scalar_subquery()
     db.session.execute(
         delete(Presence).where(
-            Presence.user_id == user.id, Presence.language == language, Presence.segment_id.in_(ids)
+            Presence.user_id == user.id,
+            Presence.language == language,
+            Presence.segment_id.in_(queries.segment_ids(item)),
         )
     )
     if number is not None:
         segment = queries.segment(item, number)
         db.session.add(Presence(segment_id=segment.id, language=language, user_id=user.id))
     db.session.commit()
-    return others(slug, language, user)
+    return _others(item, language, user)
 
 
 def others(slug: str, code: str, user: User | None) -> dict[int, list[str]]:
     """Segment number -> names of the other users in it now (leases not expired)."""
-    language = queries.language(code)
-    item = queries.article(slug)
+    return _others(queries.article(slug), queries.language(code), user)
+
+
+def _others(item: Article, language: str, user: User | None) -> dict[int, list[str]]:
     cutoff = utcnow() - timedelta(seconds=LEASE)
-    ids = select(Segment.id).where(Segment.article_id == item.id).scalar_subquery()
     stale = delete(Presence).where(
-        Presence.language == language, Presence.segment_id.in_(ids), Presence.seen_at < cutoff
+        Presence.language == language,
+        Presence.segment_id.in_(queries.segment_ids(item)),
+        Presence.seen_at < cutoff,
     )
     if db.session.execute(stale).rowcount:
         db.session.commit()

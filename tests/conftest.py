@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from service.content import Content
 from service.models import User
 
 ROOT = Path(__file__).parents[1]
+CHORUS = str(Path(sys.executable).parent / "chorus")
 SEED_SLUG = "leadership-development-task-force"
 POSTGRES = os.environ.get("CHORUS_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES else ["sqlite"]
@@ -141,3 +144,34 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+class Worker:
+    """A real ``chorus worker`` process in its own process group, its output in a log file
+    (the reliability and browser tests start them)."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.log = log
+        with log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [CHORUS, "worker", "--poll", "0.2"],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        """SIGTERM, then SIGKILL if it has not stopped within 30 s."""
+        try:
+            self.kill(signal.SIGTERM)
+        except subprocess.TimeoutExpired:
+            self.kill(signal.SIGKILL)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")

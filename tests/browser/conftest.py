@@ -19,9 +19,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
-import subprocess
-import sys
 import threading
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -44,11 +41,10 @@ from werkzeug.serving import make_server
 
 from service import create_app, db, importing
 from service.content import Content
-from tests.conftest import ROOT, SEED_SLUG
+from tests.conftest import ROOT, SEED_SLUG, Worker
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "build" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
-CHORUS = str(Path(sys.executable).parent / "chorus")
 PASSWORD = "a long enough password"
 TIMEOUT_MS = 15_000  # the longest any one browser action or expectation may take
 expect.set_options(timeout=TIMEOUT_MS)
@@ -199,33 +195,6 @@ def segment(page: Page, number: int) -> Locator:
 
 def box(page: Page, number: int) -> Locator:
     return page.locator(f"#t{number}")
-
-
-class Worker:
-    """A ``chorus worker`` process in its own process group, its output in a log file."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.log = log
-        with log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [CHORUS, "worker", "--poll", "0.2"],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=30)
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import fcntl
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,9 +22,8 @@ from service.content import Content
 from service.core import catalog
 from service.db import db
 from service.models import Publication, PublicationStatus, User
-from tests.conftest import SEED_SLUG, drain, git
+from tests.conftest import SEED_SLUG, Worker, drain, git
 
-CHORUS = str(Path(sys.executable).parent / "chorus")
 WAIT = 60.0  # seconds: the longest any condition below may take
 
 
@@ -63,29 +61,6 @@ def head(folder: Path) -> str:
 def publish_commits(folder: Path, lang: str) -> list[str]:
     subject = f"Publish {lang} translation of {SEED_SLUG}"
     return [s for s in git(folder, "log", "--format=%s").splitlines() if s == subject]
-
-
-class Worker:
-    """A ``chorus worker`` process in its own process group."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.log = log
-        with log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [CHORUS, "worker", "--poll", "0.2"],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def kill(self, sig: int = signal.SIGKILL) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, sig)
-        self.process.wait(timeout=30)
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
 
 
 @pytest.fixture

@@ -25,11 +25,6 @@ TEMPLATES = sorted((ROOT / "templates").glob("*.html"))
 SIGNIN = "/signin?next="
 
 
-@pytest.fixture
-def site(app: Flask) -> Site:
-    return Site.seeded(app)
-
-
 def browser(site: Site, role: str) -> FlaskClient:
     """A browser of someone in ``role`` (anonymous: never signed in)."""
     return site.visitor() if role == "anonymous" else site.member(MEMBER[role])

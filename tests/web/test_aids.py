@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from flask import Flask
 
 from service.db import db
 from service.models import MemoryEntry
@@ -16,16 +15,6 @@ from tests.web.test_openapi import Contract
 APERTIUM = (
     shutil.which("apertium") is not None and Path("/usr/share/apertium/modes/eng-spa.mode").exists()
 )
-
-
-@pytest.fixture
-def site(app: Flask) -> Site:
-    return Site.seeded(app)
-
-
-@pytest.fixture
-def contract(app: Flask) -> Contract:
-    return Contract(app, app.test_client().get("/openapi.json").get_json())
 
 
 def test_memory_brings_back_exact_and_near_matches(site: Site, contract: Contract) -> None:

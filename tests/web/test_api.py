@@ -158,11 +158,6 @@ def put(
 
 
 @pytest.fixture
-def site(app: Flask) -> Site:
-    return Site.seeded(app)
-
-
-@pytest.fixture
 def ana(site: Site) -> dict[str, str]:
     """A script's write token of the translator ana."""
     return site.bearer("ana")

@@ -8,7 +8,6 @@ from typing import Any
 
 import lxml.html
 import pytest
-from flask import Flask
 
 from service import accounts, queries
 from tests.conftest import SEED_SLUG
@@ -18,11 +17,6 @@ ARTICLE = f"/articles/{SEED_SLUG}"
 # CHORUS_PRIORITY_LANGUAGES by default
 PRIORITY = ["ar", "bn", "de", "es", "fr", "hi", "id", "ja", "pt-BR", "ru", "sw", "uk", "zh-Hans"]
 MARKERS = re.compile(r"\{\d+\}|\[\d+\]")
-
-
-@pytest.fixture
-def site(app: Flask) -> Site:
-    return Site.seeded(app)
 
 
 @pytest.fixture

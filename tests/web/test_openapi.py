@@ -96,11 +96,6 @@ def document(app: Flask) -> dict[str, Any]:
     return response.get_json()
 
 
-@pytest.fixture
-def site(app: Flask) -> Site:
-    return Site.seeded(app)
-
-
 def references(node: Any) -> list[str]:
     if isinstance(node, dict):
         found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []

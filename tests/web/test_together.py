@@ -5,21 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from flask import Flask
 
 from tests.conftest import SEED_SLUG
 from tests.web.test_api import API, Site
 from tests.web.test_openapi import Contract
-
-
-@pytest.fixture
-def site(app: Flask) -> Site:
-    return Site.seeded(app)
-
-
-@pytest.fixture
-def contract(app: Flask) -> Contract:
-    return Contract(app, app.test_client().get("/openapi.json").get_json())
 
 
 def call(contract: Contract, client, method: str, path: str, status: int, **options) -> Any:
