@@ -20,6 +20,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from service import queries
 from service.core import languages
 from service.core.errors import ChorusError
+from service.core.messages import N_
 from service.db import db
 from service.errors import Conflict, PermissionDenied
 from service.models import Role, Token, TokenScope, User, utcnow
@@ -29,6 +30,10 @@ _EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+")
 MIN_PASSWORD = 8
 
 
+def _short_password() -> str:
+    return N_("the password needs at least %(num)s characters", num=MIN_PASSWORD)
+
+
 def add_user(
     name: str, role: str, *, email: str | None = None, password: str | None = None
 ) -> User:
@@ -36,16 +41,19 @@ def add_user(
     name already taken."""
     if not _NAME.fullmatch(name):
         raise ChorusError(
-            f"{name!r} is not a user name (letters, digits, '.', '_', '-'; 64 at most)"
+            N_(
+                "%(name)r is not a user name (letters, digits, '.', '_', '-'; 64 at most)",
+                name=name,
+            )
         )
     if role not in {r.value for r in Role}:
         raise ChorusError(f"unknown role {role!r} (one of: {', '.join(r.value for r in Role)})")
     if email is not None and not _EMAIL.fullmatch(email):
-        raise ChorusError(f"{email!r} is not an email address")
+        raise ChorusError(N_("%(email)r is not an email address", email=email))
     if password is not None and len(password) < MIN_PASSWORD:
-        raise ChorusError(f"the password needs at least {MIN_PASSWORD} characters")
+        raise ChorusError(_short_password())
     if queries.find_user(name) is not None:
-        raise Conflict(f"user {name!r} exists already")
+        raise Conflict(N_("user %(name)r exists already", name=name))
     user = User(
         name=name,
         role=role,
@@ -105,7 +113,7 @@ def authenticate(plain: str) -> tuple[User, str] | None:
 def sign_up(name: str, password: str, email: str | None = None) -> User:
     """A volunteer's own account (role translator); raises ChorusError as add_user does."""
     if not password:
-        raise ChorusError(f"the password needs at least {MIN_PASSWORD} characters")
+        raise ChorusError(_short_password())
     return add_user(name, Role.TRANSLATOR.value, email=email or None, password=password)
 
 
@@ -113,9 +121,9 @@ def change_password(user: User, old: str, new: str) -> None:
     """Replace a password; raises PermissionDenied for a wrong old one, ChorusError for a
     short new one."""
     if not user.password_hash or not check_password_hash(user.password_hash, old):
-        raise PermissionDenied("the current password is wrong")
+        raise PermissionDenied(N_("the current password is wrong"))
     if len(new) < MIN_PASSWORD:
-        raise ChorusError(f"the password needs at least {MIN_PASSWORD} characters")
+        raise ChorusError(_short_password())
     user.password_hash = generate_password_hash(new)
     db.session.commit()
 

@@ -11,6 +11,9 @@ Contract:
    resolving twice changes nothing. Raises PermissionDenied, NotFound.
 4. :func:`open_questions` counts unresolved comments per language of an article, and
    :func:`open_by_segment` per segment of one language (one grouped query each).
+5. :func:`for_user` lists the unresolved comments that mention a user (``@name``, as
+   :func:`mentions` reads it), newest first, with where each is: what a volunteer sees
+   on the home page instead of an email (Chorus sends none).
 Comments are text: whoever shows them escapes them.
 """
 
@@ -22,12 +25,24 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from service import queries
+from service.core.messages import N_
 from service.db import db
 from service.errors import ChorusError, NotFound, PermissionDenied, TooLarge
 from service.models import Article, Comment, Role, Segment, User, utcnow
 
 MAX_CHARS = 2000
 _MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9][A-Za-z0-9_.-]{0,63})")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An unresolved comment that names a user, and where it is."""
+
+    comment: Comment
+    slug: str
+    title: str
+    number: int  # the segment's
+    language: str
 
 
 @dataclass(frozen=True)
@@ -52,9 +67,15 @@ def add(slug: str, code: str, number: int, text: str, user: User) -> Posted:
     segment, language = _locate(slug, code, number)
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     if not text:
-        raise ChorusError("a comment needs some text")
+        raise ChorusError(N_("a comment needs some text"))
     if len(text) > MAX_CHARS:
-        raise TooLarge(f"a comment of {len(text)} characters is over the limit of {MAX_CHARS}")
+        raise TooLarge(
+            N_(
+                "a comment of %(num)s characters is over the limit of %(limit)s",
+                num=len(text),
+                limit=MAX_CHARS,
+            )
+        )
     comment = Comment(segment_id=segment.id, language=language, user_id=user.id, text=text)
     db.session.add(comment)
     db.session.commit()
@@ -71,9 +92,16 @@ def resolve(slug: str, code: str, number: int, comment_id: int, user: User) -> C
     segment, language = _locate(slug, code, number)
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.segment_id != segment.id or comment.language != language:
-        raise NotFound(f"no comment {comment_id} on segment {number} ({language})")
+        raise NotFound(
+            N_(
+                "no comment %(id)s on segment %(number)s (%(language)s)",
+                id=comment_id,
+                number=number,
+                language=language,
+            )
+        )
     if comment.user_id != user.id and not Role(user.role).at_least(Role.REVIEWER):
-        raise PermissionDenied("only its author or a reviewer can resolve a comment")
+        raise PermissionDenied(N_("only its author or a reviewer can resolve a comment"))
     if comment.resolved_at is None:
         comment.resolved_at = utcnow()
         comment.resolved_by = user.id
@@ -104,3 +132,26 @@ def open_by_segment(item: Article, code: str) -> dict[int, int]:
         .group_by(Comment.segment_id)
     )
     return {segment_id: count for segment_id, count in db.session.execute(query)}
+
+
+def for_user(user: User, limit: int = 20) -> list[Mention]:
+    """The unresolved comments that mention ``user`` (not their own), newest first."""
+    query = (
+        select(Comment, Article.slug, Article.title, Segment.number)
+        .join(Segment, Segment.id == Comment.segment_id)
+        .join(Article, Article.id == Segment.article_id)
+        .where(
+            Comment.resolved_at.is_(None),
+            Comment.text.contains(f"@{user.name}", autoescape=True),
+            Comment.user_id.is_distinct_from(user.id),
+        )
+        .order_by(Comment.id.desc())
+    )
+    found: list[Mention] = []
+    for comment, slug, title, number in db.session.execute(query):
+        named = {name.rstrip(".") for name in _MENTION.findall(comment.text)}
+        if user.name in named:  # "@ana" in the text, not "@anand"
+            found.append(Mention(comment, slug, title, number, comment.language))
+            if len(found) == limit:
+                break
+    return found

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from service.core import languages
+from service.core.messages import N_
 from service.core.vcs import Identity, Repository
 from service.errors import NotFound
 
@@ -74,5 +75,7 @@ class Content:
 def check_slug(slug: str) -> str:
     """The slug itself; raises NotFound for one that cannot name an article file."""
     if not _SLUG.fullmatch(slug):
-        raise NotFound(f"{slug!r} is not an article name (letters, digits, '-' and '_' only)")
+        raise NotFound(
+            N_("%(slug)r is not an article name (letters, digits, '-' and '_' only)", slug=slug)
+        )
     return slug

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.core.errors import CatalogError, ChorusError, LanguageError, SourceError
+from service.core.messages import N_
 from service.core.vcs import GitError
 
 __all__ = [
@@ -112,9 +113,18 @@ def database_error(error: Exception) -> ChorusError:
     original = getattr(error, "orig", None) or error
     reason = (str(original).strip().splitlines() or ["no reason given"])[0]
     if type(error).__name__ == "IntegrityError":  # two changes at once (a name taken twice)
-        return Conflict(f"the change clashes with one made at the same time ({reason}); retry")
+        return Conflict(
+            N_(
+                "the change clashes with one made at the same time (%(reason)s); retry",
+                reason=reason,
+            )
+        )
     if "file is not a database" in reason:
-        return NotSetUp(f"the database file is not a database ({reason}); check the setting")
+        return NotSetUp(
+            N_("the database file is not a database (%(reason)s); check the setting", reason=reason)
+        )
     if any(marker in reason for marker in _NOT_SET_UP):
-        return NotSetUp(f"the database is not set up ({reason}); run: chorus init")
-    return DatabaseUnavailable(f"database error: {reason}")
+        return NotSetUp(
+            N_("the database is not set up (%(reason)s); run: chorus init", reason=reason)
+        )
+    return DatabaseUnavailable(N_("database error: %(reason)s", reason=reason))

@@ -33,6 +33,10 @@
    A TBX file may hold several target languages: the language's terms are read, the
    others ignored; a file naming target languages but not this one is refused.
    ``docs/glossary-example.csv`` is an example: the seed article's terms in Spanish.
+   A CSV cell that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
+   ``@``, a tab or a carriage return) is written with a leading ``'`` (OWASP's advice
+   against CSV injection), and that ``'`` is taken off again on import, so a file
+   exported here comes back as it was.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ from translate.storage.tbx import tbxfile
 
 from service.core import languages
 from service.core.checks import CheckResult
+from service.core.messages import N_, Message
 from service.db import db
 from service.errors import ChorusError, Conflict, NotFound, PermissionDenied, TooLarge
 from service.models import Role, Term, User, utcnow
@@ -86,6 +91,9 @@ SOURCE_LANGUAGE = "en"
 _XML_POSITION = re.compile(r", line \d+, column \d+$")
 # C0 and C1 controls but the tab: PostgreSQL stores no NUL, XML carries no other C0.
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+# The parts of an entry, as refusals name them.
+_TERM, _TRANSLATION, _NOTE = N_("term"), N_("translation"), N_("note")
+_GLOSSARY = N_("Glossary")  # the name of its check
 
 
 @dataclass(frozen=True)
@@ -210,10 +218,16 @@ class Matcher:
                 missing.setdefault(item.term.casefold(), item)
         if not missing:
             return None
-        message = "; ".join(
-            f'"{item.term}" should be translated "{item.translation}"' for item in missing.values()
+        advice = tuple(
+            N_(
+                '"%(term)s" should be translated "%(translation)s"',
+                term=item.term,
+                translation=item.translation,
+            )
+            for item in missing.values()
         )
-        return CheckResult(id="glossary", name="Glossary", severity="warning", message=message)
+        message = Message("%(advice)s", {"advice": advice})  # each said in turn, then joined
+        return CheckResult(id="glossary", name=_GLOSSARY, severity="warning", message=message)
 
 
 def _code(language: str) -> str:
@@ -255,20 +269,29 @@ def check(language: str, source: str, translation: str) -> CheckResult | None:
 def _allow(user: User) -> None:
     if not Role(user.role).at_least(Role.REVIEWER):
         raise PermissionDenied(
-            f"{user.name} is a {user.role}: only reviewers and above change the glossary"
+            N_(
+                "%(name)s is a %(role)s: only reviewers and above change the glossary",
+                name=user.name,
+                role=Message(user.role),  # the role's word (service.web.i18n.WORDS)
+            )
         )
 
 
 def _one_line(value: str, what: str) -> str | None:
     """Why a term or translation is refused, or None."""
     if not value:
-        return f"empty {what}"
+        return N_("empty %(what)s", what=what)
     if len(value.splitlines()) > 1:
-        return f"line break in the {what}"
+        return N_("line break in the %(what)s", what=what)
     if _CONTROL.search(value):
-        return f"control character in the {what}"
+        return N_("control character in the %(what)s", what=what)
     if len(value) > MAX_TERM_CHARS:
-        return f"{what} of {len(value)} characters is over the limit of {MAX_TERM_CHARS}"
+        return N_(
+            "%(what)s of %(num)s characters is over the limit of %(limit)s",
+            what=what,
+            num=len(value),
+            limit=MAX_TERM_CHARS,
+        )
     return None
 
 
@@ -276,21 +299,28 @@ def _checked(term: str, translation: str, note: str, where: str = "") -> tuple[s
     """The entry as stored (trimmed, note line endings as ``\\n``); raises ChorusError."""
     term, translation = term.strip(), translation.strip()
     note = (note or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-    reason = _one_line(term, "term") or _one_line(translation, "translation")
+    reason = _one_line(term, _TERM) or _one_line(translation, _TRANSLATION)
     if reason is None and _CONTROL.search(note.replace("\n", "")):
-        reason = "control character in the note"
+        reason = N_("control character in the %(what)s", what=_NOTE)
     if reason is None and len(note) > MAX_NOTE_CHARS:
-        reason = f"note of {len(note)} characters is over the limit of {MAX_NOTE_CHARS}"
+        reason = N_(
+            "%(what)s of %(num)s characters is over the limit of %(limit)s",
+            what=_NOTE,
+            num=len(note),
+            limit=MAX_NOTE_CHARS,
+        )
     if reason is not None:
-        raise ChorusError(f"{where}{reason}")
+        raise ChorusError(f"{where}{reason}" if where else reason)
     return term, translation, note
 
 
 def _taken(code: str, term: str, but: int | None = None) -> None:
-    key = term.casefold()
-    for row in _rows(code):
-        if row.id != but and row.term.casefold() == key:
-            raise Conflict(f"the {code} glossary has {row.term!r} already")
+    query = select(Term).where(Term.language == code, Term.folded == term.casefold())
+    for row in db.session.scalars(query):
+        if row.id != but:
+            raise Conflict(
+                N_("the %(language)s glossary has %(term)r already", language=code, term=row.term)
+            )
 
 
 def _commit(code: str) -> None:
@@ -298,7 +328,9 @@ def _commit(code: str) -> None:
         db.session.commit()
     except IntegrityError:  # the same term added at the same time
         db.session.rollback()
-        raise Conflict(f"the {code} glossary changed at the same time; retry") from None
+        raise Conflict(
+            N_("the %(language)s glossary changed at the same time; retry", language=code)
+        ) from None
     except BaseException:
         db.session.rollback()
         raise
@@ -326,7 +358,7 @@ def add(language: str, term: str, translation: str, note: str, user: User) -> Te
 def _get(term_id: int) -> Term:
     row = db.session.get(Term, term_id)
     if row is None:
-        raise NotFound(f"no glossary term {term_id}")
+        raise NotFound(N_("no glossary term %(id)s", id=term_id))
     return row
 
 
@@ -349,7 +381,9 @@ def remove(term_id: int, user: User, language: str | None = None) -> None:
     _allow(user)
     row = _get(term_id)
     if language is not None and row.language != _code(language):
-        raise NotFound(f"no term {term_id} in the {_code(language)} glossary")
+        raise NotFound(
+            N_("no term %(id)s in the %(language)s glossary", id=term_id, language=_code(language))
+        )
     db.session.delete(row)
     _commit(row.language)
 
@@ -414,8 +448,23 @@ def export_csv(language: str) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows((row.term, row.translation, row.note) for row in terms(language))
+    writer.writerows(
+        tuple(map(_inert, (row.term, row.translation, row.note))) for row in terms(language)
+    )
     return out.getvalue()
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(cell: str) -> str:
+    """A cell no spreadsheet runs as a formula."""
+    return "'" + cell if cell.startswith(_FORMULA) else cell
+
+
+def _as_written(cell: str) -> str:
+    """The cell :func:`_inert` was given."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA) else cell
 
 
 def _text(data: bytes, name: str) -> str:
@@ -441,7 +490,7 @@ def _read_csv(data: bytes, name: str) -> list[Row]:
                     raise ChorusError(
                         f"{name} line {line}: {len(record)} fields, the header names {len(columns)}"
                     )
-                fields = dict(zip(columns, record, strict=False))
+                fields = dict(zip(columns, map(_as_written, record), strict=False))
                 term, translation = fields.get("term", ""), fields.get("translation", "")
                 rows.append((line, term, translation, fields.get("note", "")))
     except csv.Error as error:

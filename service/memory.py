@@ -43,8 +43,8 @@
    counts units added, duplicates (already in the memory: a memory entry, a current
    translation of the same text, or an earlier unit of the file), units with an empty
    source or translation, and units over :data:`MAX_UNIT_BYTES` (source and translation
-   together, in UTF-8), which the unique index of ``memory_entries`` could not hold on
-   PostgreSQL (its B-tree rows stop at 2,704 bytes).
+   together, in UTF-8): pages of text, not sentences a volunteer would be offered. The
+   unique key of an entry is a digest of its texts, so any length fits the index.
 """
 
 from __future__ import annotations
@@ -68,10 +68,19 @@ from translate.storage import tmx
 from service import queries
 from service.core import languages
 from service.core.errors import CatalogError, LanguageError
+from service.core.messages import N_
 from service.core.stats import State
 from service.db import db
 from service.errors import TooLarge
-from service.models import Article, MemoryEntry, Revision, Segment, Translation, utcnow
+from service.models import (
+    Article,
+    MemoryEntry,
+    Revision,
+    Segment,
+    Translation,
+    unit_digest,
+    utcnow,
+)
 
 __all__ = [
     "CUTOFF",
@@ -86,7 +95,7 @@ __all__ = [
 
 CUTOFF = 50  # lowest fuzz.ratio a suggestion may have
 MAX_TMX_BYTES = 16 * 1024 * 1024  # about 50,000 units of sentences; larger files are refused
-MAX_UNIT_BYTES = 2_500  # source + translation in UTF-8: what the unique index always holds
+MAX_UNIT_BYTES = 20_000  # source + translation in UTF-8: longer is no sentence to suggest
 SOURCE_LANGUAGE = "en"
 USED = (int(State.TRANSLATED), int(State.APPROVED))
 # How a holder of a pair ranks among holders of equal score: higher first.
@@ -243,7 +252,7 @@ def _translations(code: str, fingerprint: tuple[Any, ...]) -> _Part:
             when,
             text,
             source,
-            f"article {slug}, segment {number}",
+            N_("article %(slug)s, segment %(number)s", slug=slug, number=number),
             segment_id,
         )
         for state, when, text, source, slug, number, segment_id in db.session.execute(query)
@@ -257,7 +266,14 @@ def _entries(code: str, fingerprint: tuple[Any, ...]) -> _Part:
     ).where(MemoryEntry.language == code)
     origins: dict[str, str] = {}  # one string per file, not per entry
     found = [
-        (_IMPORTED, when, target, source, origins.setdefault(origin, f"TMX {origin}"), None)
+        (
+            _IMPORTED,
+            when,
+            target,
+            source,
+            origins.setdefault(origin, N_("TMX %(name)s", name=origin)),
+            None,
+        )
         for when, target, source, origin in db.session.execute(query)
     ]
     return _part(found, _ENTRIES_RANK, fingerprint)
@@ -400,10 +416,11 @@ def _insert(rows: list[dict[str, Any]]) -> int:
     module = postgresql if postgres else sqlite
     statement = (
         module.insert(MemoryEntry)
-        .on_conflict_do_nothing(index_elements=["language", "source", "target"])
+        .on_conflict_do_nothing(index_elements=["language", "digest"])
         .returning(MemoryEntry.id)
     )
-    return len(db.session.execute(statement, rows).all())
+    keyed = [{**row, "digest": unit_digest(row["source"], row["target"])} for row in rows]
+    return len(db.session.execute(statement, keyed).all())
 
 
 def _read(code: str, data: bytes, name: str) -> list[tuple[str, str]]:

@@ -17,9 +17,19 @@ from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from service.db import db
+
+
+def unit_digest(source: str, target: str) -> str:
+    """The key of a memory entry in its language: SHA-256 of its source and target."""
+    return hashlib.sha256(f"{source}\x00{target}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _unit_digest(context) -> str:  # the column default, for entries made without one
+    row = context.get_current_parameters()
+    return unit_digest(row["source"], row["target"])
 
 
 def utcnow() -> datetime:
@@ -226,7 +236,8 @@ class MemoryEntry(db.Model):
 
     __tablename__ = "memory_entries"
     __table_args__ = (
-        UniqueConstraint("language", "source", "target"),
+        # A digest, not the texts: a B-tree row of PostgreSQL holds 2,704 bytes at most.
+        UniqueConstraint("language", "digest"),
         Index("ix_memory_entries_language", "language"),
     )
 
@@ -234,6 +245,7 @@ class MemoryEntry(db.Model):
     language: Mapped[str] = mapped_column(String(35))  # BCP 47, the target language
     source: Mapped[str] = mapped_column(Text)  # English
     target: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(64), default=_unit_digest)  # of source, target
     origin: Mapped[str] = mapped_column(Text, default="")  # where it came from: a file name
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -242,17 +254,24 @@ class Term(db.Model):
     """A glossary entry: a source term and its agreed translation in one language."""
 
     __tablename__ = "terms"
-    __table_args__ = (UniqueConstraint("language", "term"),)
+    __table_args__ = (UniqueConstraint("language", "folded"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     language: Mapped[str] = mapped_column(String(35))
     term: Mapped[str] = mapped_column(String(200))  # as written in English
+    # The term case-folded (set with it): "Task force" and "task force" are one term.
+    folded: Mapped[str] = mapped_column(String(600))
     translation: Mapped[str] = mapped_column(String(200))
     note: Mapped[str] = mapped_column(Text, default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User | None] = relationship()
+
+    @validates("term")
+    def _fold(self, key: str, value: str) -> str:
+        self.folded = value.casefold()
+        return value
 
 
 class Comment(db.Model):

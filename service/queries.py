@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from service.content import check_slug
 from service.core import languages
+from service.core.messages import N_
 from service.db import db
 from service.errors import NotFound
 from service.models import Article, Revision, Segment, Translation, User
@@ -26,7 +27,9 @@ def find_article(slug: str, *, for_update: bool = False) -> Article | None:
 def article(slug: str, *, for_update: bool = False) -> Article:
     found = find_article(slug, for_update=for_update)
     if found is None:
-        raise NotFound(f"no article {slug!r} (import it with: chorus import {slug})")
+        raise NotFound(
+            N_("no article '%(slug)s' (import it with: chorus import %(slug)s)", slug=slug)
+        )
     return found
 
 
@@ -64,7 +67,9 @@ def segment(item: Article, number: int) -> Segment:
         select(Segment).where(Segment.article_id == item.id, Segment.number == number)
     )
     if found is None:
-        raise NotFound(f"article {item.slug!r} has no segment {number}")
+        raise NotFound(
+            N_("article %(slug)r has no segment %(number)s", slug=item.slug, number=number)
+        )
     return found
 
 
@@ -106,7 +111,12 @@ def find_user(name: str) -> User | None:
 def user(name: str) -> User:
     found = find_user(name)
     if found is None:
-        raise NotFound(f"no user {name!r} (add one with: chorus user add {name} --role translator)")
+        raise NotFound(
+            N_(
+                "no user '%(name)s' (add one with: chorus user add %(name)s --role translator)",
+                name=name,
+            )
+        )
     return found
 
 

@@ -12,6 +12,8 @@
    shown in its place and a warning says which line and why.
 5. :func:`overview` is one article as its page shows it: coverage of its started
    languages, the priority languages nobody started yet, and its source as HTML.
+   :func:`home` is the home page: every article's coverage and, for a signed-in
+   volunteer, the open comments that mention them.
 6. Reading never writes: no commit, no database change.
 """
 
@@ -23,7 +25,9 @@ from service import catalogs, comments, coverage, publishing, queries
 from service.content import Content
 from service.core import catalog, languages, render, segment
 from service.core.languages import Language
+from service.core.messages import N_
 from service.errors import ChorusError, GitError, NotFound
+from service.models import User
 
 FORMATS = ("md", "html", "po")
 
@@ -66,8 +70,12 @@ def read(
         published = publishing.last_committed(item, language.code)
         if published is None or published.commit is None:
             raise NotFound(
-                f"the {language.code} translation of {slug!r} is not published yet "
-                "(ask for the draft to see the current state)"
+                N_(
+                    "the %(language)s translation of %(slug)r is not published yet "
+                    "(ask for the draft to see the current state)",
+                    language=language.code,
+                    slug=slug,
+                )
             )
         commit = published.commit
         name = content.catalog_name(slug, language.code)
@@ -92,6 +100,19 @@ def read(
         for p, results in rejected.items()
     )
     return Reading(text, warnings, commit)
+
+
+@dataclass(frozen=True)
+class Home:
+    """The home page: the articles, and the open questions for the reader."""
+
+    articles: list[coverage.ArticleCoverage]
+    mentions: list[comments.Mention]
+
+
+def home(user: User | None) -> Home:
+    """Every article's coverage, and the open comments that mention ``user`` (if any)."""
+    return Home(coverage.all_articles(), comments.for_user(user) if user is not None else [])
 
 
 @dataclass(frozen=True)

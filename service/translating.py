@@ -33,6 +33,7 @@ from service import history as changes
 from service import publishing, queries
 from service.content import Content
 from service.core import checks
+from service.core.messages import N_, Message
 from service.core.stats import State
 from service.db import db
 from service.errors import ChorusError, NotFound, PermissionDenied, TooLarge
@@ -88,12 +89,17 @@ def check_text(content: Content, segment: Segment, text: str) -> str:
     """The text to store (line endings normalised, stray line breaks at its ends dropped);
     raises TooLarge or NotFound."""
     if segment.obsolete:
-        raise NotFound(f"segment {segment.number} is no longer in the article")
+        raise NotFound(N_("segment %(number)s is no longer in the article", number=segment.number))
     text = _line_breaks_at_the_ends(segment.source, normalise(text))
     if len(text) > content.max_translation_chars:
         raise TooLarge(
-            f"segment {segment.number}: translation of {len(text)} characters is over "
-            f"the limit of {content.max_translation_chars}"
+            N_(
+                "segment %(number)s: translation of %(num)s characters is over the limit of "
+                "%(limit)s",
+                number=segment.number,
+                num=len(text),
+                limit=content.max_translation_chars,
+            )
         )
     return text
 
@@ -280,11 +286,23 @@ def approve(
     Raises PermissionDenied, NotFound, or ChorusError when there is nothing to approve.
     """
     if not Role(user.role).at_least(Role.REVIEWER):
-        raise PermissionDenied(f"{user.name} is a {user.role}; approving needs a reviewer")
+        raise PermissionDenied(
+            N_(
+                "%(name)s is a %(role)s; approving needs a reviewer",
+                name=user.name,
+                role=Message(user.role),  # the role's word (service.web.i18n.WORDS)
+            )
+        )
     item, segment, code = _locate(slug, language, number, for_update=True)
     current = queries.translation(segment, code)
     if current is None or not current.text:
-        raise ChorusError(f"segment {number} has no {code} translation to approve")
+        raise ChorusError(
+            N_(
+                "segment %(number)s has no %(language)s translation to approve",
+                number=number,
+                language=code,
+            )
+        )
     result = apply(
         segment, code, current.text, version, user, how=How.APPROVE, state=State.APPROVED
     )
@@ -305,7 +323,14 @@ def revert(
     item, segment, code = _locate(slug, language, number, for_update=True)
     change = db.session.get(Change, change_id)
     if change is None or change.segment_id != segment.id or change.language != code:
-        raise NotFound(f"no change {change_id} in the history of segment {number} ({code})")
+        raise NotFound(
+            N_(
+                "no change %(id)s in the history of segment %(number)s (%(language)s)",
+                id=change_id,
+                number=number,
+                language=code,
+            )
+        )
     current = queries.translation(segment, code)
     text = check_text(content, segment, change.new_text)
     result = apply(segment, code, text, current.version if current else 0, user, how=How.REVERT)

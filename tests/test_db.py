@@ -57,3 +57,54 @@ def test_the_default_database_lives_with_the_content_and_only_upgrade_creates_it
             db.engine.dispose()
     # The private folder ignores itself: nothing of it shows in git.
     assert git(content, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+def test_migration_0005_keys_memory_by_digest_and_terms_case_folded(app: Flask) -> None:
+    """Rows written under 0004 get their keys; a long unit fits; terms that fold alike keep
+    the one changed last; afterwards the database itself refuses a case variant."""
+    from datetime import datetime
+
+    from flask_migrate import downgrade
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from service.db import MIGRATIONS
+    from service.models import MemoryEntry, Term, unit_digest
+
+    with app.app_context():
+        downgrade(directory=MIGRATIONS, revision="0004")
+        insert_entry = text(
+            "INSERT INTO memory_entries (language, source, target, origin, created_at)"
+            " VALUES ('fr', :s, :t, 'old.tmx', :when)"
+        )
+        insert_term = text(
+            "INSERT INTO terms (language, term, translation, note, updated_at)"
+            " VALUES ('fr', :term, :tr, '', :when)"
+        )
+        with db.engine.begin() as connection:
+            connection.execute(
+                insert_entry, {"s": "Hello.", "t": "Bonjour.", "when": datetime(2026, 1, 1)}
+            )
+            for term, translation, day in (
+                ("Task force", "groupe de travail", 1),
+                ("task force", "équipe spéciale", 2),
+                ("Global Council", "Conseil mondial", 1),
+            ):
+                connection.execute(
+                    insert_term, {"term": term, "tr": translation, "when": datetime(2026, 1, day)}
+                )
+        upgrade()
+        [entry] = db.session.scalars(db.select(MemoryEntry)).all()
+        assert entry.digest == unit_digest("Hello.", "Bonjour.")
+        kept = {(t.term, t.folded, t.translation) for t in db.session.scalars(db.select(Term))}
+        assert kept == {
+            ("task force", "task force", "équipe spéciale"),
+            ("Global Council", "global council", "Conseil mondial"),
+        }
+        long = "".join(chr(0x4E00 + i % 5000) for i in range(3000))  # 9,000 bytes of UTF-8
+        db.session.add(MemoryEntry(language="fr", source=long, target=long, origin="x"))
+        db.session.commit()
+        db.session.add(Term(language="fr", term="GLOBAL COUNCIL", translation="x", note=""))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()

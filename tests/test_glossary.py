@@ -3,12 +3,15 @@ they give, and CSV and TBX files in and out (SQLite, and PostgreSQL when configu
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError
 from translate.misc.xml_helpers import getXMLlang
 from translate.storage.tbx import tbxfile
 
@@ -395,6 +398,36 @@ def test_csv_round_trip(es: list[Term], rev: User) -> None:
     again = glossary.import_csv("es", exported.encode(), "es.csv", rev)
     assert again == glossary.ImportReport(added=0, updated=0, unchanged=4)
     assert again.summary() == "0 added, 0 updated, 4 unchanged"
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_csv_cells_never_run_as_formulas_and_come_back_as_they_were(
+    ctx: Content, rev: User, start: str
+) -> None:
+    glossary.add("fr", f"{start}SUM(A1)", f'{start}HYPERLINK("x")', f"{start}1+1 note", rev)
+    exported = glossary.export_csv("fr")
+    row = next(csv.reader(io.StringIO(exported.splitlines()[1])))
+    assert row == [f"'{start}SUM(A1)", f'\'{start}HYPERLINK("x")', f"'{start}1+1 note"]
+    report = glossary.import_csv("de", exported.encode(), "fr.csv", rev)
+    assert report.added == 1
+    [term] = glossary.terms("de")
+    assert (term.term, term.translation, term.note) == (
+        f"{start}SUM(A1)",
+        f'{start}HYPERLINK("x")',
+        f"{start}1+1 note",
+    )
+    plain = glossary.import_csv("es", b"term,translation\n'quoted',x\n", "q.csv", rev)
+    assert plain.added == 1 and glossary.terms("es")[0].term == "'quoted'"
+
+
+def test_the_database_refuses_a_term_twice_in_any_case(ctx: Content, rev: User) -> None:
+    glossary.add("fr", "Global Council", "Conseil mondial", "", rev)
+    db.session.add(Term(language="fr", term="global COUNCIL", translation="x", note=""))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    with pytest.raises(Conflict, match="has 'Global Council' already"):
+        glossary.add("fr", "GLOBAL council", "x", "", rev)
 
 
 def test_csv_import_merges(es: list[Term], rev: User) -> None:

@@ -327,7 +327,7 @@ def test_import_counts_added_duplicates_and_empty(memo: Content) -> None:
         (SOURCES[2], FRENCH[2]),  # already a translation
         ("Nothing here.", ""),
         ("", "Rien."),
-        ("Long. " * 300, "Long. " * 300),
+        ("Long. " * 2000, "Long. " * 2000),
     ]
     report = memory.import_tmx("fr", tmx_file(units), "batch.tmx")
     assert (report.added, report.duplicates, report.empty, report.too_long) == (1, 3, 2, 1)
@@ -344,8 +344,8 @@ def test_import_counts_added_duplicates_and_empty(memo: Content) -> None:
 
 
 def test_the_longest_units_fit_the_unique_index(ctx: Content) -> None:
-    """Incompressible text of MAX_UNIT_BYTES in all is stored (PostgreSQL's B-tree rows stop
-    at 2,704 bytes); one byte more is skipped."""
+    """Incompressible text of MAX_UNIT_BYTES in all is stored (far beyond the 2,704 bytes of
+    a PostgreSQL B-tree row: the key is a digest); one byte more is skipped."""
     rng = random.Random(9)
     half = memory.MAX_UNIT_BYTES // 2
     source, target = ("".join(rng.choices(string.ascii_letters, k=half)) for _ in range(2))

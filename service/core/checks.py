@@ -30,6 +30,8 @@ from typing import ClassVar, Literal
 
 from translate.filters.checks import FilterFailure, StandardChecker
 
+from service.core.messages import N_, Message
+
 __all__ = ["CHECKS", "Check", "CheckResult", "has_critical", "markers", "run"]
 
 Severity = Literal["critical", "warning"]
@@ -93,13 +95,15 @@ class _SameMarkers(Check):
     def check(self, source: str, translation: str) -> str | None:
         expected = Counter(self.pattern.findall(source))
         found = Counter(self.pattern.findall(translation))
-        problems = [
-            f"{what} {', '.join(_by_number(markers.elements()))}"
-            for what, markers in (("missing", expected - found), ("extra", found - expected))
-            if markers
-        ]
-        message = "; ".join(problems)
-        return message[:1].upper() + message[1:] or None
+        missing = ", ".join(_by_number((expected - found).elements()))
+        extra = ", ".join(_by_number((found - expected).elements()))
+        if missing and extra:
+            return N_("Missing %(missing)s; extra %(extra)s", missing=missing, extra=extra)
+        if missing:
+            return N_("Missing %(markers)s", markers=missing)
+        if extra:
+            return N_("Extra %(markers)s", markers=extra)
+        return None
 
 
 def _by_number(markers: Iterable[str]) -> list[str]:
@@ -108,25 +112,25 @@ def _by_number(markers: Iterable[str]) -> list[str]:
 
 class Placeholders(_SameMarkers):
     id = "placeholders"
-    name = "Placeholders"
+    name = N_("Placeholders")
     severity = "critical"
-    description = "The translation keeps every {1}, {2} ... of the source: links and markup."
+    description = N_("The translation keeps every {1}, {2} ... of the source: links and markup.")
     pattern = PLACEHOLDER
 
 
 class Footnotes(_SameMarkers):
     id = "footnotes"
-    name = "Footnotes"
+    name = N_("Footnotes")
     severity = "critical"
-    description = "The translation keeps every footnote or reference marker ([1], [2] ...)."
+    description = N_("The translation keeps every footnote or reference marker ([1], [2] ...).")
     pattern = FOOTNOTE
 
 
 class Links(Check):
     id = "links"
-    name = "Links"
+    name = N_("Links")
     severity = "critical"
-    description = "Each link keeps its text in brackets right before its target: [text]{1}."
+    description = N_("Each link keeps its text in brackets right before its target: [text]{1}.")
 
     def check(self, source: str, translation: str) -> str | None:
         # Placeholders reports a target that is gone; here, one whose [text] is gone, which
@@ -137,7 +141,10 @@ class Links(Check):
         if not broken:
             return None
         targets = ", ".join(_by_number(broken))
-        return f"Keep the link text in brackets right before {targets}, as in [text]{{1}}"
+        return N_(
+            "Keep the link text in brackets right before %(targets)s, as in [text]{1}",
+            targets=targets,
+        )
 
 
 # Markup as CommonMark reads it in a paragraph (raw HTML, autolinks), the opening of an
@@ -166,9 +173,11 @@ _MARKUP = re.compile(
 
 class Markup(Check):
     id = "markup"
-    name = "Markup"
+    name = N_("Markup")
     severity = "critical"
-    description = "The translation adds no HTML, autolink or link target the source does not have."
+    description = N_(
+        "The translation adds no HTML, autolink or link target the source does not have."
+    )
 
     def check(self, source: str, translation: str) -> str | None:
         # The source's own markup is a placeholder; what it holds literally (inside code,
@@ -177,8 +186,10 @@ class Markup(Check):
         if not extra:
             return None
         found = [_shorten(markup) for markup in extra.elements()]
-        listed = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
-        return f"Markup the source does not have: {listed}"
+        listed = ", ".join(found[:3])
+        if len(found) > 3:
+            listed = N_("%(listed)s and %(num)s more", listed=listed, num=len(found) - 3)
+        return N_("Markup the source does not have: %(found)s", found=listed)
 
 
 def _shorten(markup: str) -> str:
@@ -199,7 +210,8 @@ class _Toolkit(Check):
         try:
             passed = test(self.prepare(source), self.prepare(translation))
         except FilterFailure as failure:  # SeriousFilterFailure included
-            return str(failure)
+            # translate-toolkit's detail is English; elsewhere the description is shown.
+            return Message(self.description, english=str(failure))
         return None if passed else self.description
 
 
@@ -209,17 +221,17 @@ def _without_markers(text: str) -> str:
 
 class Urls(_Toolkit):
     id = "urls"
-    name = "URLs"
+    name = N_("URLs")
     severity = "critical"
-    description = "Web addresses in the source appear unchanged in the translation."
+    description = N_("Web addresses in the source appear unchanged in the translation.")
     method = "urls"
 
 
 class Numbers(_Toolkit):
     id = "numbers"
-    name = "Numbers"
+    name = N_("Numbers")
     severity = "warning"
-    description = "The numbers of the source appear in the translation."
+    description = N_("The numbers of the source appear in the translation.")
     method = "numbers"
 
     def check(self, source: str, translation: str) -> str | None:
@@ -235,9 +247,9 @@ class Numbers(_Toolkit):
 
 class Brackets(_Toolkit):
     id = "brackets"
-    name = "Brackets"
+    name = N_("Brackets")
     severity = "warning"
-    description = "The translation has as many brackets of each kind as the source."
+    description = N_("The translation has as many brackets of each kind as the source.")
     method = "brackets"
 
     def prepare(self, text: str) -> str:
@@ -246,25 +258,25 @@ class Brackets(_Toolkit):
 
 class LeadingSpace(_Toolkit):
     id = "leading-space"
-    name = "Leading space"
+    name = N_("Leading space")
     severity = "warning"
-    description = "The translation starts with the same whitespace as the source."
+    description = N_("The translation starts with the same whitespace as the source.")
     method = "startwhitespace"
 
 
 class TrailingSpace(_Toolkit):
     id = "trailing-space"
-    name = "Trailing space"
+    name = N_("Trailing space")
     severity = "warning"
-    description = "The translation ends with the same whitespace as the source."
+    description = N_("The translation ends with the same whitespace as the source.")
     method = "endwhitespace"
 
 
 class Unchanged(_Toolkit):
     id = "unchanged"
-    name = "Unchanged"
+    name = N_("Unchanged")
     severity = "warning"
-    description = "The translation is not a copy of the source."
+    description = N_("The translation is not a copy of the source.")
     method = "unchanged"
 
 

@@ -6,6 +6,8 @@ the web layer turns it into a 400/404 body. None of them is a programming error.
 
 from __future__ import annotations
 
+from service.core.messages import N_
+
 
 class ChorusError(Exception):
     """Base class of every user-facing error raised by ``service.core``."""
@@ -15,7 +17,7 @@ class SourceError(ChorusError):
     """A source document cannot be read: empty, binary, not UTF-8, too large."""
 
     def __init__(self, name: str, reason: str) -> None:
-        super().__init__(f"{name}: {reason}")
+        super().__init__(N_("%(name)s: %(reason)s", name=name, reason=reason))
         self.name = name
         self.reason = reason
 
@@ -25,7 +27,7 @@ class CatalogError(ChorusError):
 
     def __init__(self, name: str, reason: str, line: int | None = None) -> None:
         where = f"{name}:{line}" if line else name
-        super().__init__(f"{where}: {reason}")
+        super().__init__(N_("%(name)s: %(reason)s", name=where, reason=reason))
         self.name = name
         self.reason = reason
         self.line = line

@@ -34,6 +34,7 @@ from babel.messages.plurals import PLURALS, get_plural
 from babel.plural import to_gettext as cldr_to_gettext
 
 from service.core.errors import LanguageError
+from service.core.messages import N_
 
 __all__ = ["DEFAULT_PLURAL_FORMS", "Language", "get", "priority_order", "to_bcp47", "to_gettext"]
 
@@ -68,16 +69,23 @@ def get(code: str) -> Language:
     Raises LanguageError when the code is empty, malformed, or unknown to CLDR.
     """
     if not code:
-        raise LanguageError("empty language code")
+        raise LanguageError(N_("empty language code"))
     if len(code) > _MAX_LENGTH:
         raise LanguageError(
-            f"{code[:_MAX_LENGTH]!r}...: language code longer than {_MAX_LENGTH} characters"
+            N_(
+                "%(code)r...: language code longer than %(limit)s characters",
+                code=code[:_MAX_LENGTH],
+                limit=_MAX_LENGTH,
+            )
         )
     match = _SHAPE.fullmatch(code)
     if match is None:
         raise LanguageError(
-            f"{code!r} is not a language code: expected a language with an optional script"
-            " and region, like 'ar', 'pt-BR' or 'zh-Hans'"
+            N_(
+                "%(code)r is not a language code: expected a language with an optional script"
+                " and region, like 'ar', 'pt-BR' or 'zh-Hans'",
+                code=code,
+            )
         )
     language, script, region = match.group("language", "script", "region")
     return _load(language.lower(), script.title() if script else None, region and region.upper())
@@ -117,14 +125,14 @@ def _load(language: str, script: str | None, region: str | None) -> Language:
     try:
         locale = Locale.parse("_".join(parts))
     except (UnknownLocaleError, ValueError):
-        raise LanguageError(f"{code!r} names no language known to CLDR") from None
+        raise LanguageError(N_("%(code)r names no language known to CLDR", code=code)) from None
     substituted = (
         locale.language != language
         or (script is not None and locale.script != script)
         or (region is not None and locale.territory != region)
     )
     if substituted or not locale.english_name or not locale.display_name:
-        raise LanguageError(f"{code!r} names no language known to CLDR") from None
+        raise LanguageError(N_("%(code)r names no language known to CLDR", code=code)) from None
     plural_forms = _plural_forms(locale)
     shape = _PLURAL.fullmatch(plural_forms)
     assert shape is not None, plural_forms  # every source above yields this shape

@@ -26,6 +26,7 @@ from werkzeug.exceptions import HTTPException
 
 from service import errors
 from service.core import __version__
+from service.core.messages import N_
 from service.db import db
 
 API_PREFIX = "/api/"
@@ -64,8 +65,10 @@ def error_response(status: int, kind: str, message: str, retry_after: int | None
 
 def _invalid(error: ValidationError):
     """A request that does not fit its model: 400 naming the first field that is wrong."""
+    from service.web import i18n
+
     if request.mimetype == "application/json" and request.get_json(silent=True) is None:
-        message = "the request body is not JSON"
+        message = i18n.say(N_("the request body is not JSON"))
     else:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "body"
@@ -124,7 +127,7 @@ def register(app: OpenAPI) -> None:
     @app.errorhandler(errors.ChorusError)
     def chorus_error(error: errors.ChorusError):
         row = errors.describe(error)
-        return error_response(row.status, row.kind, str(error), row.retry_after)
+        return error_response(row.status, row.kind, i18n.error_message(error), row.retry_after)
 
     @app.errorhandler(DBAPIError)
     def database_error(error: Exception):
@@ -133,7 +136,9 @@ def register(app: OpenAPI) -> None:
 
     @app.errorhandler(RecursionError)
     def too_deep(error: RecursionError):
-        return error_response(400, "bad-request", "the request body is nested too deeply")
+        return error_response(
+            400, "bad-request", i18n.say(N_("the request body is nested too deeply"))
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

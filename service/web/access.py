@@ -28,11 +28,13 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
 from service import accounts, errors
+from service.core.messages import N_, Message
 from service.models import Role, TokenScope
 
 View = TypeVar("View", bound=Callable[..., Any])
 csrf = CSRFProtect()
 SAFE = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+_SIGN_IN = N_("sign in, or send Authorization: Bearer <token>")
 
 
 def init_app(app: Flask) -> None:
@@ -50,17 +52,17 @@ def _authenticate() -> None:
     if header is not None:
         kind, _, plain = header.partition(" ")
         if kind.lower() != "bearer" or not plain.strip():
-            raise errors.Unauthorised("the Authorization header must be: Bearer <token>")
+            raise errors.Unauthorised(N_("the Authorization header must be: Bearer <token>"))
         found = accounts.authenticate(plain.strip())
         if found is None:
-            raise errors.Unauthorised("unknown API token (make one with: chorus token add)")
+            raise errors.Unauthorised(N_("unknown API token (make one with: chorus token add)"))
         g._login_user, g.token_scope = found  # Flask-Login's current_user, cookie ignored
         return
     if request.method in SAFE:
         return
     if request.path.startswith("/api/") and not current_user.is_authenticated:
         # Nobody to impersonate: say what is missing (every API write needs an account).
-        raise errors.Unauthorised("sign in, or send Authorization: Bearer <token>")
+        raise errors.Unauthorised(_SIGN_IN)
     csrf.protect()
 
 
@@ -84,7 +86,7 @@ def _nobody() -> None:
 def _signed_in() -> None:
     if not current_user.is_authenticated:
         if request.path.startswith("/api/"):
-            raise errors.Unauthorised("sign in, or send Authorization: Bearer <token>")
+            raise errors.Unauthorised(_SIGN_IN)
         from service.web.auth import login_manager
 
         raise _Redirect(login_manager.unauthorized())
@@ -93,7 +95,7 @@ def _signed_in() -> None:
 def _writer() -> None:
     _signed_in()
     if g.get("token_scope") == TokenScope.READ.value:
-        raise errors.PermissionDenied("this API token may only read (scope: read)")
+        raise errors.PermissionDenied(N_("this API token may only read (scope: read)"))
 
 
 class _Redirect(Exception):
@@ -109,7 +111,12 @@ def at_least(role: Role) -> Callable[[View], View]:
         _writer()
         if not Role(current_user.role).at_least(role):
             raise errors.PermissionDenied(
-                f"{current_user.name} is a {current_user.role}; this needs a {role.value}"
+                N_(
+                    "%(name)s is a %(role)s; this needs a %(needed)s",
+                    name=current_user.name,
+                    role=Message(current_user.role),  # the role's word (i18n.WORDS)
+                    needed=Message(role.value),
+                )
             )
 
     return _rule(f"at least {role.value}", check)

@@ -14,7 +14,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from service import coverage, editing, reading
+from service import editing, reading
 from service.content import Content
 from service.core import checks, languages
 from service.models import Role
@@ -59,7 +59,8 @@ def _mine() -> list[str]:
 @blueprint.get("/")
 @access.public
 def index() -> str:
-    return render_template("index.html", articles=coverage.all_articles())
+    found = reading.home(current_user if current_user.is_authenticated else None)
+    return render_template("index.html", articles=found.articles, mentions=found.mentions)
 
 
 @blueprint.get("/articles/<slug>")

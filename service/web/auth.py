@@ -30,6 +30,7 @@ from wtforms.validators import DataRequired
 
 from service import accounts, errors, queries
 from service.core import languages
+from service.core.messages import N_
 from service.models import User
 from service.web import access, i18n
 
@@ -128,7 +129,7 @@ def _home():
 @access.public
 def signup():
     if not current_app.config.get("SIGNUP", True):
-        raise errors.NotFound("sign-up is closed here; ask a coordinator for an account")
+        raise errors.NotFound(N_("sign-up is closed here; ask a coordinator for an account"))
     form = SignupForm()
     if form.validate_on_submit():
         try:

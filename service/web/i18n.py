@@ -40,6 +40,7 @@ from markupsafe import Markup, escape
 
 from service.core import languages
 from service.core.errors import LanguageError
+from service.core.messages import N_, SEPARATOR, Message
 from service.db import db
 from service.errors import ChorusError
 from service.models import User
@@ -83,6 +84,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(list_of)
     app.add_template_filter(word)
     app.add_template_filter(http_phrase)
+    app.add_template_filter(say)
 
 
 # -- choosing the locale --------------------------------------------------------------
@@ -154,7 +156,9 @@ def set_locale(user: User, code: str) -> str:
     except LanguageError:
         chosen = None
     if chosen is None or (chosen and chosen not in INTERFACE):
-        raise ChorusError(f"{code!r}: the interface is not translated into this language")
+        raise ChorusError(
+            N_("%(code)r: the interface is not translated into this language", code=code)
+        )
     user.locale = chosen
     db.session.commit()
     refresh()  # this very response is in the new language
@@ -252,11 +256,6 @@ WORDS = {
 }
 
 
-def N_(message: str) -> str:
-    """Mark a message for extraction, translated where it is shown."""
-    return message
-
-
 # The reason phrases error pages show, as Python's http.HTTPStatus words them.
 HTTP_PHRASES = {
     400: N_("Bad Request"),
@@ -282,6 +281,33 @@ def word(value: str, table: str) -> str:
     when the table does not know it."""
     found = WORDS[table].get(str(value))
     return str(found) if found is not None else str(value)
+
+
+def say(text: object) -> str:
+    """A message in the interface language: a :class:`~service.core.messages.Message`
+    looked up in the request's catalog, with its parameters said in turn; any other text
+    as it is. A translation whose placeholders do not fit falls back to English."""
+    if not isinstance(text, Message) or not has_request_context():
+        return str(text)
+    translated = get_translations().ugettext(text.msgid)
+    if translated == text.msgid and text.detail:
+        return str(text)  # English, or not catalogued: the English detail
+    params = {key: _said(value) for key, value in text.params.items()}
+    try:
+        return translated % params if params else translated
+    except (KeyError, ValueError, TypeError):
+        return str(text)
+
+
+def _said(value: object) -> object:
+    if isinstance(value, tuple):
+        return SEPARATOR.join(say(item) for item in value)
+    return say(value) if isinstance(value, Message) else value
+
+
+def error_message(error: BaseException) -> str:
+    """The message of an error (a ChorusError made with a Message) in the interface language."""
+    return say(error.args[0]) if len(error.args) == 1 else str(error)
 
 
 def _locale() -> Locale:

@@ -15,8 +15,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, St
 
 from service import coverage, editing, translating
 from service.core import checks
+from service.core.messages import N_
 from service.core.stats import State
 from service.models import Change, Comment
+from service.web.i18n import say
 
 StateName = Literal["empty", "outdated", "translated", "approved"]
 LanguageState = Literal["not started", "in progress", "finished", "published", "outdated"]
@@ -99,7 +101,12 @@ class CheckOut(BaseModel):
 
     @classmethod
     def of(cls, result: checks.CheckResult) -> CheckOut:
-        return cls(id=result.id, name=result.name, severity=result.severity, message=result.message)
+        return cls(
+            id=result.id,
+            name=say(result.name),
+            severity=result.severity,
+            message=say(result.message),
+        )
 
 
 class LanguageOut(BaseModel):
@@ -254,11 +261,22 @@ class ConflictOut(ErrorOut):
 
     @classmethod
     def of(cls, result: translating.SaveResult) -> ConflictOut:
-        who = result.author or "someone"
+        if result.author:
+            message = N_(
+                "%(author)s saved this segment first (version %(version)s); "
+                "your text is kept as a suggestion",
+                author=result.author,
+                version=result.version,
+            )
+        else:
+            message = N_(
+                "someone saved this segment first (version %(version)s); "
+                "your text is kept as a suggestion",
+                version=result.version,
+            )
         return cls(
             error="conflict",
-            message=f"{who} saved this segment first (version {result.version}); "
-            "your text is kept as a suggestion",
+            message=say(message),
             version=result.version,
             translation=result.text,
             state=state_name(result.state),
@@ -387,7 +405,7 @@ class SuggestionsOut(BaseModel):
                     exact=m.exact,
                     source=m.source,
                     translation=m.translation,
-                    origin=m.origin,
+                    origin=say(m.origin),
                 )
                 for m in found.memory
             ],

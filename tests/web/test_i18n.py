@@ -448,3 +448,89 @@ def test_language_names_are_in_the_interface_language(client: FlaskClient, code:
     expected = Locale.parse("fr").get_display_name(languages.get(code).gettext)
     root = page(client, f"/articles/{SEED_SLUG}/fr/preview?lang={code}")
     assert expected in root.text_content()
+
+
+# -- what the use cases say, in the interface language -----------------------------------
+
+
+def test_the_catalogued_messages_are_those_of_the_code(tmp_path: Path) -> None:
+    """``make messages-extract`` finds no message that messages.pot lacks, or the reverse."""
+    subprocess.run(
+        ["make", "-s", "-C", str(ROOT), "messages-extract", f"TRANSLATIONS={tmp_path}"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    with (tmp_path / "messages.pot").open("rb") as f:
+        fresh = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
+    assert fresh == _template_ids(), "run: make messages-extract messages-update"
+
+
+@pytest.mark.parametrize("code", i18n.SHIPPED)
+def test_errors_of_the_use_cases_are_in_the_interface_language(
+    client: FlaskClient, code: str
+) -> None:
+    msgid = "no article '%(slug)s' (import it with: chorus import %(slug)s)"
+    expected = _translated(code)[msgid] % {"slug": "nope"}
+    assert expected != msgid % {"slug": "nope"}
+    headers = {"Accept-Language": code}
+    answer = client.get("/api/v1/articles/nope", headers=headers)
+    assert (answer.status_code, answer.json["message"]) == (404, expected)
+    html = client.get("/articles/nope", headers=headers)
+    assert html.status_code == 404
+    shown = lxml.html.fromstring(html.get_data(as_text=True)).xpath("//div[@class='error']/p")
+    assert shown[0].text_content() == expected
+
+
+def test_errors_stay_english_for_english_and_for_the_command_line(client: FlaskClient) -> None:
+    answer = client.get("/api/v1/articles/nope", headers={"Accept-Language": "en"})
+    assert answer.json["message"] == "no article 'nope' (import it with: chorus import nope)"
+    with pytest.raises(Exception) as raised, client.application.app_context():
+        queries.article("nope")
+    assert str(raised.value) == "no article 'nope' (import it with: chorus import nope)"
+
+
+@pytest.mark.parametrize("code", ["es", "ar", "ja"])
+def test_checks_are_named_and_explained_in_the_interface_language(site: Flask, code: str) -> None:
+    from service.core import checks
+
+    catalog = _translated(code)
+    with site.test_request_context("/", headers={"Accept-Language": code}):
+        (footnotes,) = checks.run("See the FAQ [1] and [2].", "Voir la FAQ.")
+        assert i18n.say(footnotes.name) == catalog["Footnotes"]
+        assert i18n.say(footnotes.message) == catalog["Missing %(markers)s"] % {
+            "markers": "[1], [2]"
+        }
+        (unchanged,) = checks.run("Same words here", "Same words here")
+        # translate-toolkit's English detail gives way to the check's translated description
+        assert i18n.say(unchanged.message) == catalog[checks.CHECKS["unchanged"].description]
+        nested = checks.CheckResult("x", "X", "warning", footnotes.message)
+        assert i18n.say(nested.message) != str(footnotes.message)
+
+
+def test_a_translation_that_breaks_its_placeholders_falls_back_to_english(site: Flask) -> None:
+    from service.core.messages import Message
+
+    message = Message("Missing %(markers)s", {"wrong": "[1]"}, english="Missing [1]")
+    with site.test_request_context("/", headers={"Accept-Language": "es"}):
+        assert i18n.say(message) == "Missing [1]"
+
+
+def test_the_editor_shows_checks_in_the_interface_language(site: Flask) -> None:
+    with site.app_context():
+        found = Content.from_config(site.config)
+        ana = queries.user("ana")
+        seg = queries.segments(queries.article(SEED_SLUG))[2]
+        translating.save(found, SEED_SLUG, "de", seg.number, seg.source, 0, ana)
+        db.session.remove()
+    client = site.test_client()
+    spanish = _translated("es")
+    root = page(client, f"/articles/{SEED_SLUG}/de", **{"Accept-Language": "es"})
+    shown = [li.text_content() for li in root.xpath("//li[contains(@class,'check')]")]
+    expected = f"{spanish['Unchanged']}: {spanish['The translation is not a copy of the source.']}"
+    assert expected in shown
+    listing = client.get(
+        f"/api/v1/articles/{SEED_SLUG}/de/segments", headers={"Accept-Language": "es"}
+    ).json
+    names = {c["name"] for s in listing["segments"] for c in s["checks"]}
+    assert spanish["Unchanged"] in names

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import lxml.html
 import pytest
 
 from tests.conftest import SEED_SLUG
@@ -75,3 +76,29 @@ def test_presence_is_seen_by_others_and_left(site: Site, contract: Contract) -> 
     call(
         contract, visitor, "PUT", path, 403, json={"segment": 3}, headers=site.bearer("ana", "read")
     )
+
+
+def test_the_home_page_lists_the_open_questions_that_mention_me(site: Site) -> None:
+    bo = site.bearer("bo")
+    client = site.visitor()
+    for lang, number, text in (
+        ("es", 2, "@ana is <b>this</b> right?"),
+        ("es", 3, "@anand, not you"),
+        ("fr", 4, "Over to @ana."),
+    ):
+        posted = client.post(
+            f"{API}/{lang}/segments/{number}/comments", json={"text": text}, headers=bo
+        )
+        assert posted.status_code == 201
+    home = lxml.html.fromstring(site.member("ana").get("/").get_data(as_text=True))
+    items = home.xpath("//section[@class='mentions']//li")
+    assert [li.xpath("a")[0].get("href") for li in items] == [
+        f"/articles/{SEED_SLUG}/fr#s4",
+        f"/articles/{SEED_SLUG}/es#s2",
+    ]
+    assert "@ana is <b>this</b> right?" in items[1].text_content()  # text, escaped
+    assert home.xpath("//section[@class='mentions']//b") == []
+    assert "2 open questions for you" in home.text_content()
+    for client in (site.member("bo"), site.visitor()):  # bo is mentioned by nobody
+        page = lxml.html.fromstring(client.get("/").get_data(as_text=True))
+        assert page.xpath("//section[@class='mentions']") == []
