@@ -15,11 +15,18 @@
    :func:`home` is the home page: every article's coverage and, for a signed-in
    volunteer, the open comments that mention them.
 6. Reading never writes: no commit, no database change.
+7. A published reading is the same for as long as its publication stands: its ETag is
+   the commit and the format (:func:`etag`). Given the ETags a client already holds
+   (``known``), :func:`read` answers ``not_modified`` from the database alone, without
+   reading git; otherwise the rendering is kept per process by (content folder, commit,
+   file, format), since a commit never changes, so git is read once per publication.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 
 from service import catalogs, comments, coverage, publishing, queries
 from service.content import Content
@@ -39,10 +46,23 @@ class Reading:
     text: str
     warnings: tuple[str, ...] = ()
     commit: str | None = None  # the publication's commit; None for a draft
+    etag: str | None = None  # for a published reading: stable while the publication stands
+    not_modified: bool = False  # the client holds it already (``known``): no text
+
+
+def etag(commit: str, fmt: str) -> str:
+    """The entity tag of a published reading: its commit and format."""
+    return f"{commit}.{fmt}"
 
 
 def read(
-    content: Content, slug: str, code: str, *, fmt: str = "md", draft: bool = False
+    content: Content,
+    slug: str,
+    code: str,
+    *,
+    fmt: str = "md",
+    draft: bool = False,
+    known: Collection[str] = (),
 ) -> Reading:
     """The published translation (or, with ``draft``, the current state) in ``fmt``.
 
@@ -65,7 +85,6 @@ def read(
             for row in queries.segments(item)
             if row.id in found and found[row.id].text and row.position is not None
         }
-        commit = None
     else:
         published = publishing.last_committed(item, language.code)
         if published is None or published.commit is None:
@@ -77,16 +96,43 @@ def read(
                     slug=slug,
                 )
             )
-        commit = published.commit
-        name = content.catalog_name(slug, language.code)
-        data = content.repository().read_at(commit, name)
-        if data is None:
-            raise GitError(f"commit {commit[:12]} has no {name}")
-        text = data.decode("utf-8")
-        if fmt == "po":
-            return Reading(text, commit=commit)
-        document = segment.parse(published.revision.text, content.source_name(slug))
-        translations = catalog.translations(document, catalog.loads(text, name))
+        tag = etag(published.commit, fmt)
+        if tag in known:
+            return Reading("", commit=published.commit, etag=tag, not_modified=True)
+        key = (str(content.root), published.commit, content.catalog_name(slug, language.code), fmt)
+        kept = _PUBLISHED.get(key)
+        if kept is None:
+            found = _published(content, slug, language, fmt, published.commit, published.revision)
+            kept = replace(found, etag=tag)
+            with _LOCK:
+                if len(_PUBLISHED) >= _CACHE_SIZE:
+                    _PUBLISHED.pop(next(iter(_PUBLISHED)))  # the oldest
+                _PUBLISHED[key] = kept
+        return kept
+    return _rendered(document, translations, language, fmt)
+
+
+_PUBLISHED: dict[tuple[str, str, str, str], Reading] = {}
+_CACHE_SIZE = 512
+_LOCK = threading.Lock()
+
+
+def _published(
+    content: Content, slug: str, language: Language, fmt: str, commit: str, revision
+) -> Reading:
+    name = content.catalog_name(slug, language.code)
+    data = content.repository().read_at(commit, name)
+    if data is None:
+        raise GitError(f"commit {commit[:12]} has no {name}")
+    text = data.decode("utf-8")
+    if fmt == "po":
+        return Reading(text, commit=commit)
+    document = segment.parse(revision.text, content.source_name(slug))
+    translations = catalog.translations(document, catalog.loads(text, name))
+    return replace(_rendered(document, translations, language, fmt), commit=commit)
+
+
+def _rendered(document, translations: dict, language: Language, fmt: str) -> Reading:
     usable, rejected = render.sound(document, translations)
     if fmt == "md":
         text = render.render_markdown(document, usable)
@@ -99,7 +145,7 @@ def read(
         f"source text shown: " + "; ".join(r.message for r in results)
         for p, results in rejected.items()
     )
-    return Reading(text, warnings, commit)
+    return Reading(text, warnings)
 
 
 @dataclass(frozen=True)

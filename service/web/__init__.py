@@ -98,7 +98,7 @@ def errors_model():
 
 def register(app: OpenAPI) -> None:
     """Attach every blueprint, the access rules and the error handlers to ``app``."""
-    from service.web import access, api, articles, auth, i18n
+    from service.web import access, api, articles, auth, i18n, published  # noqa: F401
 
     access.init_app(app)
     auth.init_app(app)

@@ -122,9 +122,16 @@ def at_least(role: Role) -> Callable[[View], View]:
     return _rule(f"at least {role.value}", check)
 
 
+def _draft_signed_in() -> None:
+    if request.args.get("draft", "").lower() not in ("", "0", "false", "no"):
+        _signed_in()
+
+
 public = _rule("public", _nobody)
 signed_in = _rule("signed in", _signed_in)
 writer = _rule("writer", _writer)
+# Published translations are public; their draft (``?draft=1``) is for signed-in users.
+public_unless_draft = _rule("public; draft: signed in", _draft_signed_in)
 
 
 def register(app: Flask) -> None:

@@ -10,7 +10,7 @@ user or a ``write`` token; approval needs a reviewer.
 
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import Response, current_app, g, request
 from flask_login import current_user
 from flask_openapi3 import APIBlueprint, Tag
 
@@ -67,6 +67,32 @@ _SEGMENT = "/articles/<slug>/<lang>/segments/<int:number>"
 
 def _content() -> Content:
     return Content.from_config(current_app.config)
+
+
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@blueprint.after_request
+def _read_side(response: Response) -> Response:
+    """Every read: an ETag (the body's digest, unless the view gave one) answered with 304
+    on ``If-None-Match``, and CORS for any origin (without credentials: a page elsewhere
+    may read what is public, and can never write)."""
+    if request.method not in _READS:
+        return response
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "ETag, X-Chorus-Commit"
+    response.vary.update(("Accept-Language", "Cookie", "Authorization"))
+    if request.method == "OPTIONS":  # a preflight: what a cross-origin read may send
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD"
+        response.headers["Access-Control-Allow-Headers"] = "Authorization, If-None-Match"
+        response.headers["Access-Control-Max-Age"] = "86400"
+        return response
+    if response.status_code == 200 and not response.is_streamed:
+        if "ETag" not in response.headers:
+            response.add_etag()
+        response.headers.setdefault("Cache-Control", "no-cache")
+        response.make_conditional(request)
+    return response
 
 
 def _saved(outcome: editing.Outcome):

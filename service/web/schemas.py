@@ -457,3 +457,47 @@ class TermOut(BaseModel):
 class GlossaryOut(BaseModel):
     language: str
     terms: list[TermOut]
+
+
+# -- the publisher's files and the offline round trip -----------------------------------
+
+
+class FilePath(LanguagePath):
+    fmt: Literal["md", "html", "po"] = Field(description="Markdown, HTML or the PO catalog")
+
+
+class DraftQuery(BaseModel):
+    draft: bool = Field(
+        False,
+        description="the current state instead of the published file (signed in); for po, "
+        "the catalog to translate offline, each entry stamped with its version",
+    )
+
+
+class UploadEntryOut(BaseModel):
+    segment: int
+    outcome: Literal["applied", "outdated", "conflict", "unchanged", "empty", "unknown", "obsolete"]
+    message: str
+
+
+class UploadOut(BaseModel):
+    slug: str
+    language: str
+    counts: dict[str, int] = Field(description="entries per outcome")
+    entries: list[UploadEntryOut]
+    critical: list[str] = Field(description="applied translations failing a critical check")
+    publication_queued: bool = Field(description="the upload finished the language")
+
+    @classmethod
+    def of(cls, report) -> UploadOut:
+        return cls(
+            slug=report.slug,
+            language=report.language,
+            counts=report.counts(),
+            entries=[
+                UploadEntryOut(segment=e.segment, outcome=e.outcome.value, message=say(e.message))
+                for e in report.entries
+            ],
+            critical=[failure.describe() for failure in report.failures],
+            publication_queued=report.publication_queued,
+        )
