@@ -32,7 +32,9 @@ def _wait(url: str, deadline: float) -> None:
             with urllib.request.urlopen(url, timeout=5) as answer:
                 if answer.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
+        # A worker still booting (the app imported under load) may answer late: a read
+        # timeout is one more try, like a refused connection, until the deadline.
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
