@@ -13,25 +13,19 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from flask import Response, request
 from flask_login import current_user
 
 from service import offline, reading
-from service.content import Content
 from service.web import access
-from service.web.api import _SIGNED_IN, _WRITE, _articles, blueprint
+from service.web.api import _SIGNED_IN, _WRITE, _articles, _content, blueprint
 from service.web.schemas import DraftQuery, ErrorOut, FilePath, LanguagePath, UploadOut
 
-MEDIA = {
-    "md": "text/markdown; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "po": "text/x-gettext-translation; charset=utf-8",
-}
+MEDIA = {"md": "text/markdown", "html": "text/html", "po": "text/x-gettext-translation"}  # UTF-8
 _FILE = {
     "description": "the translation (Markdown, HTML or PO); 304 when If-None-Match holds its ETag",
-    "content": {media.split(";")[0]: {"schema": {"type": "string"}} for media in MEDIA.values()},
+    "content": {media: {"schema": {"type": "string"}} for media in MEDIA.values()},
 }
-
 
 _PO_BODY = {
     "required": True,
@@ -48,10 +42,6 @@ _PO_BODY = {
 }
 
 
-def _content() -> Content:
-    return Content.from_config(current_app.config)
-
-
 @blueprint.get(
     "/articles/<slug>/<lang>.<any(md, html, po):fmt>",
     tags=_articles,
@@ -61,7 +51,7 @@ def _content() -> Content:
 def translation(path: FilePath, query: DraftQuery):
     """A translation as published (or, with ``draft``, as it stands now)."""
     if query.draft and path.fmt == "po":
-        text, commit, tag = offline.export(_content(), path.slug, path.lang), None, None
+        found = reading.Reading(offline.export(_content(), path.slug, path.lang))
     else:
         found = reading.read(
             _content(),
@@ -71,19 +61,15 @@ def translation(path: FilePath, query: DraftQuery):
             draft=query.draft,
             known=tuple(request.if_none_match),
         )
-        text, commit, tag = found.text, found.commit, found.etag
-        if found.not_modified:
-            response = Response(status=304)
-            response.set_etag(tag)
-            response.headers["X-Chorus-Commit"] = commit
-            return response
-    response = Response(text, mimetype=MEDIA[path.fmt].split(";")[0])
-    response.charset = "utf-8"
-    name = f"{path.slug}.{path.lang}.{path.fmt}"
-    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
-    if tag is not None:
-        response.set_etag(tag)
-        response.headers["X-Chorus-Commit"] = commit
+    if found.not_modified:
+        response = Response(status=304)
+    else:
+        response = Response(found.text, mimetype=MEDIA[path.fmt])  # Flask adds charset=utf-8
+        name = f"{path.slug}.{path.lang}.{path.fmt}"
+        response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    if found.etag is not None:
+        response.set_etag(found.etag)
+        response.headers["X-Chorus-Commit"] = found.commit
     if query.draft or current_user.is_authenticated:
         response.headers["Cache-Control"] = "private, no-cache"
     return response
