@@ -74,6 +74,15 @@ class SuggestionOrigin(StrEnum):
     UPLOAD = "upload"  # an offline entry whose segment changed on the server meanwhile
 
 
+class DeliveryStatus(StrEnum):
+    """Where a webhook delivery is: due or being retried (pending), answered 2xx
+    (delivered), or given up after its last retry (failed; a coordinator may retry it)."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
 class TokenScope(StrEnum):
     READ = "read"
     WRITE = "write"
@@ -288,6 +297,8 @@ class Comment(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Sent by a reader of the published post through the blog plugin (no account).
+    from_reader: Mapped[bool] = mapped_column(default=False)
 
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
 
@@ -362,3 +373,41 @@ class CoverageCount(db.Model):
     segments: Mapped[int] = mapped_column(default=0)
     words: Mapped[int] = mapped_column(default=0)
     critical: Mapped[int] = mapped_column(default=0)
+
+
+class Webhook(db.Model):
+    """A receiver a coordinator registered: events are POSTed to ``url`` as JSON signed
+    with HMAC-SHA256 of ``secret``."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    secret: Mapped[str] = mapped_column(Text)
+    events: Mapped[str] = mapped_column(Text)  # space-separated: published outdated feedback
+    active: Mapped[bool] = mapped_column(default=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Delivery(db.Model):
+    """One event for one webhook. ``payload`` is the exact body, fixed when the event
+    happened, so every attempt sends the same bytes; the row is the record of what is due
+    (the queue only wakes the worker)."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_webhook_status", "webhook_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    event: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING.value)
+    attempts: Mapped[int] = mapped_column(default=0)
+    response_status: Mapped[int | None]  # the receiver's last HTTP status
+    error: Mapped[str | None] = mapped_column(Text)  # why the last attempt failed
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None]
+
+    webhook: Mapped[Webhook] = relationship()
