@@ -24,15 +24,18 @@ from service import (
     accounts,
     coverage,
     create_app,
+    dashboard,
     db,
     errors,
     glossary,
     importing,
     memory,
     offline,
+    policy,
     publishing,
     queries,
     reading,
+    webhooks,
 )
 from service.content import Content
 from service.core.errors import ChorusError
@@ -130,18 +133,33 @@ def import_command(articles: tuple[str, ...], no_retranslate: bool) -> None:
 @main.command("stats")
 @click.argument("slug", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def stats_command(slug: str | None, as_json: bool) -> None:
-    """Coverage per article and language, and any publication problem."""
-    items = [coverage.article_coverage(queries.article(slug))] if slug else coverage.all_articles()
-    if as_json:
-        click.echo(json.dumps([a.as_json() for a in items], ensure_ascii=False, indent=2))
+@click.option("--csv", "as_csv", is_flag=True, help="One row per article and language.")
+def stats_command(slug: str | None, as_json: bool, as_csv: bool) -> None:
+    """Coverage per article and language, forecasts, and any publication problem."""
+    if as_json or as_csv:
+        found = dashboard.stats_json()
+        if slug:
+            queries.article(slug)  # NotFound for an unknown one
+            found = [item for item in found if item["article"] == slug]
+        if as_csv:
+            click.echo(dashboard.stats_csv(found), nl=False)
+        else:
+            click.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return
-    for article in items:
+    rows = dashboard.rows()
+    if slug:
+        queries.article(slug)
+        rows = [row for row in rows if row.coverage.slug == slug]
+    for row in rows:
+        article = row.coverage
+        deadline = f", deadline {row.deadline}" if row.deadline else ""
         click.echo(
             f"{article.slug}: {article.segments} segments, {article.words} words; "
-            f"{article.published} of {article.target} target languages published"
+            f"{article.published} of {article.target} target languages published{deadline}"
         )
-        for item in article.languages:
+        click.echo(f"  {row.verdict.verdict}: {row.verdict.how}")
+        for language in row.languages:
+            item = language.status
             line = (
                 f"  {item.code:<10} {item.state:<12} {item.percent:>5}% of segments, "
                 f"{item.percent_words:>5}% of words"
@@ -149,9 +167,37 @@ def stats_command(slug: str | None, as_json: bool) -> None:
             if item.queued:
                 line += "  publication queued"
             click.echo(line + (f"  problem: {item.problem}" if item.problem else ""))
+            ahead = language.forecast
+            if not ahead.finished:
+                risk = "  AT RISK" if ahead.at_risk else ""
+                click.echo(f"    forecast: {ahead.finish or 'none'}{risk} ({ahead.how})")
             if item.critical:
                 for failure in coverage.failures(queries.article(article.slug), item.code):
                     click.echo(f"    critical: {failure.describe()}")
+
+
+@main.group("article")
+def article_group() -> None:
+    """An article's coverage policy."""
+
+
+@article_group.command("set")
+@click.argument("slug")
+@click.option("--target", metavar="N", help="How many published languages the article aims at.")
+@click.option("--deadline", metavar="DATE", help="YYYY-MM-DD; empty to clear it.")
+@click.option("--review", metavar="on|off", help="Whether translations must be approved.")
+@click.option("--priority", metavar="LANGS", help="Language codes shown first, e.g. 'es fr ar'.")
+def article_set(
+    slug: str, target: str | None, deadline: str | None, review: str | None, priority: str | None
+) -> None:
+    """Set an article's target, deadline, review policy and priority languages."""
+    item = policy.apply(slug, policy.parse(target, deadline, review, priority))
+    deadline_text = item.deadline.isoformat() if item.deadline else "none"
+    click.echo(
+        f"{item.slug}: target {item.target_languages}, deadline {deadline_text}, "
+        f"review {'on' if item.review_required else 'off'}, "
+        f"priority {item.priority_languages or 'none'}"
+    )
 
 
 @main.command("export")
@@ -325,3 +371,70 @@ def serve_command(host: str, port: int, workers: int) -> None:
             "service:create_app()",
         ],
     )
+
+
+@main.group("webhook")
+def webhook_group() -> None:
+    """Webhooks: receivers of the published, outdated and feedback events."""
+
+
+@webhook_group.command("add")
+@click.argument("url")
+@click.option("--secret", help="The secret signing every delivery (visible in ps: prefer stdin).")
+@click.option("--secret-stdin", is_flag=True, help="Read the secret from stdin.")
+@click.option(
+    "--events",
+    default=",".join(webhooks.EVENTS),
+    show_default=True,
+    help="Comma-separated events to send.",
+)
+def webhook_add(url: str, secret: str | None, secret_stdin: bool, events: str) -> None:
+    """Register a receiver of events, POSTed as JSON signed with HMAC-SHA256."""
+    if secret_stdin == (secret is not None):
+        raise ChorusError("give the secret with --secret-stdin (or --secret S), once")
+    hook = webhooks.register(url, _password() if secret_stdin else secret, events, None)
+    click.echo(f"webhook {hook.id} added: {hook.url} ({hook.events.replace(' ', ', ')})")
+
+
+@webhook_group.command("list")
+def webhook_list() -> None:
+    """Every receiver: id, events, URL."""
+    hooks = webhooks.webhooks()
+    if not hooks:
+        click.echo("no webhooks")
+    for hook in hooks:
+        state = "" if hook.active else "  (inactive)"
+        click.echo(f"{hook.id:>4}  {hook.events.replace(' ', ','):<26} {hook.url}{state}")
+
+
+@webhook_group.command("remove")
+@click.argument("ident", metavar="ID", type=int)
+def webhook_remove(ident: int) -> None:
+    """Delete a receiver and its delivery log."""
+    webhooks.remove(ident)
+    click.echo(f"webhook {ident} removed")
+
+
+@webhook_group.command("deliveries")
+@click.option("--limit", default=50, type=click.IntRange(1, 10000), show_default=True)
+def webhook_deliveries(limit: int) -> None:
+    """The delivery log, newest first: status, attempts, the receiver's last answer."""
+    rows = webhooks.deliveries(limit)
+    if not rows:
+        click.echo("no deliveries")
+    for row in rows:
+        line = (
+            f"{row.id:>6}  {row.created_at:%Y-%m-%d %H:%M:%S}  webhook {row.webhook_id:<4} "
+            f"{row.event:<10} {row.status:<9} {row.attempts} attempt(s)"
+        )
+        if row.response_status is not None:
+            line += f"  HTTP {row.response_status}"
+        click.echo(line + (f"  error: {row.error}" if row.error else ""))
+
+
+@webhook_group.command("retry")
+@click.argument("ident", metavar="ID", type=int)
+def webhook_retry(ident: int) -> None:
+    """Make a failed delivery pending again; the worker sends it."""
+    row = webhooks.retry(ident)
+    click.echo(f"delivery {row.id} queued again")

@@ -7,13 +7,15 @@ Contract:
    existing users are returned with it. Raises NotFound, LanguageError, ChorusError
    (empty), TooLarge.
 2. :func:`thread` lists one segment's comments in one language, oldest first.
-3. :func:`resolve` marks a comment resolved (by its author, or a reviewer and up);
-   resolving twice changes nothing. Raises PermissionDenied, NotFound.
+3. :func:`resolve` marks a comment resolved (by its author, or a reviewer and up; a
+   reader's feedback, which has no author here, by any volunteer); resolving twice
+   changes nothing. Raises PermissionDenied, NotFound.
 4. :func:`open_questions` counts unresolved comments per language of an article, and
    :func:`open_by_segment` per segment of one language (one grouped query each).
 5. :func:`for_user` lists the unresolved comments that mention a user (``@name``, as
    :func:`mentions` reads it), newest first, with where each is: what a volunteer sees
-   on the home page instead of an email (Chorus sends none).
+   on the home page instead of an email (Chorus sends none). A reader's feedback
+   (:mod:`service.feedback`, ``from_reader``) mentions nobody.
 Comments are text: whoever shows them escapes them.
 """
 
@@ -100,7 +102,8 @@ def resolve(slug: str, code: str, number: int, comment_id: int, user: User) -> C
                 language=language,
             )
         )
-    if comment.user_id != user.id and not Role(user.role).at_least(Role.REVIEWER):
+    mine = comment.user_id == user.id or comment.from_reader
+    if not mine and not Role(user.role).at_least(Role.REVIEWER):
         raise PermissionDenied(N_("only its author or a reviewer can resolve a comment"))
     if comment.resolved_at is None:
         comment.resolved_at = utcnow()
@@ -142,6 +145,7 @@ def for_user(user: User, limit: int = 20) -> list[Mention]:
         .join(Article, Article.id == Segment.article_id)
         .where(
             Comment.resolved_at.is_(None),
+            Comment.from_reader.is_(False),
             Comment.text.contains(f"@{user.name}", autoescape=True),
             Comment.user_id.is_distinct_from(user.id),
         )

@@ -18,6 +18,11 @@
    every language the import leaves finished are recorded as due publications; the
    worker commits them (see :mod:`service.publishing`). A typo fix therefore
    republishes the finished languages without anyone touching them.
+5. A new revision turns every language published at the previous one outdated: the
+   same transaction records the webhook event ``outdated`` for them (the article, its
+   title, those languages, the new revision number, and ``retranslate``: false for a
+   typo fix, whose finished languages are republished as they are), delivered by the
+   worker after the commit (:mod:`service.webhooks`).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from service import coverage, history, publishing, queries
+from service import coverage, history, publishing, queries, webhooks
 from service.content import Content, check_slug
 from service.core import segment as segmenting
 from service.core import update
@@ -39,6 +44,7 @@ from service.models import (
     Article,
     How,
     Publication,
+    PublicationStatus,
     Revision,
     Segment,
     Translation,
@@ -127,7 +133,7 @@ def _store(
     article.title = document.title or slug
 
     digest = hashlib.sha256(document.text.encode("utf-8")).hexdigest()
-    latest = queries.latest_revision(article.id)
+    latest = previous = queries.latest_revision(article.id)
     changed = latest is None or latest.digest != digest
     if changed:
         article.updated_at = utcnow()
@@ -181,6 +187,8 @@ def _store(
         due.append(publishing.due(article, code))
     due = [row for row in due if row is not None]
     queued = tuple(row.language or "template" for row in due)
+    if changed and previous is not None:
+        _outdated(article, previous, latest, retranslate=retranslate)
     db.session.commit()
     report = ImportReport(
         slug=slug,
@@ -192,6 +200,37 @@ def _store(
         queued=queued,
     )
     return report, due
+
+
+def _outdated(
+    article: Article, previous: Revision, revision: Revision, *, retranslate: bool
+) -> None:
+    """Record the ``outdated`` webhook event for the languages whose newest publication is at
+    the previous revision (published until this import; those outdated before are not
+    announced again)."""
+    newest: dict[str, Publication] = {}
+    for row in db.session.scalars(
+        db.select(Publication)
+        .where(
+            Publication.article_id == article.id,
+            Publication.language.is_not(None),
+            Publication.status == PublicationStatus.COMMITTED,
+        )
+        .order_by(Publication.id.desc())
+    ):
+        newest.setdefault(row.language, row)
+    codes = sorted(code for code, row in newest.items() if row.revision_id == previous.id)
+    if codes:
+        webhooks.notify(
+            "outdated",
+            {
+                "article": article.slug,
+                "title": article.title,
+                "languages": codes,
+                "revision": revision.number,
+                "retranslate": retranslate,
+            },
+        )
 
 
 def _same_words(old: str, new: str) -> bool:

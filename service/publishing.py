@@ -19,7 +19,11 @@
    made (git holds that content) and records it, so nothing is committed twice.
 4. The template ``po/<slug>/<slug>.pot`` is published the same way (language None)
    when an article is imported or changes.
-5. :func:`publish` is the synchronous path for scripts and tests (``chorus
+5. The transaction that records a language's commit also records the webhook event
+   ``published`` (:func:`service.webhooks.notify`; delivered after the commit, by the
+   worker): the article, its title, the language, the source revision, the commit and
+   the API paths of the published translation. The template raises no event.
+6. :func:`publish` is the synchronous path for scripts and tests (``chorus
    publish``): it records what is due and processes it in the calling process.
 """
 
@@ -33,7 +37,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import case, func, select, update
 
-from service import catalogs, coverage, queries
+from service import catalogs, coverage, queries, webhooks
 from service.content import Content
 from service.core import catalog, stats
 from service.core.stats import State
@@ -289,7 +293,8 @@ def _commit(
     """Commit the row's catalog. Returns the result when the work is over for now (skipped,
     or asked again meanwhile), None once the row is committed (and may be pushed)."""
     seen, label = row.requests, row.language or "template"
-    revision = queries.revision(item).id  # before the rows: a later import errs to "outdated"
+    current = queries.revision(item)  # before the rows: a later import errs to "outdated"
+    revision = current.id
     work = _work(content, item, row.language, revision)
     if isinstance(work, str):
         last = last_committed(item, row.language)
@@ -315,6 +320,7 @@ def _commit(
         "committed_at": now,
     }
     if _settle(row, seen, attempts=Publication.attempts + 1, **values):
+        _published(item, row.language, sha, current.number)
         db.session.commit()
         db.session.refresh(row)
         return None
@@ -324,8 +330,27 @@ def _commit(
     db.session.add(
         Publication(article_id=item.id, language=row.language, attempts=1, updated_at=now, **values)
     )
+    _published(item, row.language, sha, current.number)
     db.session.commit()
     return PublishResult(item.slug, label, commit=sha)
+
+
+def _published(item: Article, code: str | None, sha: str, revision: int) -> None:
+    """Record the ``published`` webhook event of a language's commit (the template has none)."""
+    if code is None:
+        return
+    base = f"/api/v1/articles/{item.slug}/{code}"
+    webhooks.notify(
+        "published",
+        {
+            "article": item.slug,
+            "title": item.title,
+            "language": code,
+            "revision": revision,
+            "commit": sha,
+            "paths": {fmt: f"{base}.{fmt}" for fmt in ("md", "html", "po")},
+        },
+    )
 
 
 def _push(content: Content, repository: Repository, row: Publication) -> None:

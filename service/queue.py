@@ -3,13 +3,15 @@
 1. ``CHORUS_QUEUE_URL`` names the storage: ``sqlite:///<file>`` (the default, a file
    beside the default database: no server to run) or ``redis://host:port/db`` when
    several machines share the work.
-2. The queue carries publication ids only. The ``publications`` row is the record of
-   what is due (:mod:`service.publishing`); a message lost with the queue is redone
-   when the worker starts (:meth:`Queue.redo_pending`), by its sweep every five minutes
-   (rows idle for ten), or by ``chorus publish``.
-3. A publication that fails on git is retried by huey with exponential backoff
-   (``CHORUS_RETRY_DELAY`` seconds, doubling, :data:`RETRIES` times); the last
-   attempt marks it failed, and ``chorus publish`` retries it again.
+2. The queue carries publication and webhook delivery ids only. The ``publications``
+   and ``deliveries`` rows are the record of what is due (:mod:`service.publishing`,
+   :mod:`service.webhooks`); a message lost with the queue is redone when the worker
+   starts (:meth:`Queue.redo_pending`), by its sweep every five minutes (rows idle for
+   ten), or, for publications, by ``chorus publish``.
+3. A publication that fails on git, and a delivery the receiver does not accept, is
+   retried by huey with exponential backoff (``CHORUS_RETRY_DELAY`` seconds, doubling,
+   :data:`RETRIES` times); the last attempt marks it failed, and ``chorus publish``
+   (or ``chorus webhook retry``) tries it again.
 4. ``chorus worker`` runs :meth:`Queue.run`: one consumer thread per worker, each
    task in its own app context. Web processes only enqueue.
 """
@@ -22,7 +24,7 @@ from pathlib import Path
 from flask import Flask
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
-from service import publishing
+from service import publishing, webhooks
 from service.content import Content
 from service.db import db
 from service.errors import ChorusError, QueueError
@@ -35,6 +37,10 @@ log = logging.getLogger(__name__)
 
 class PublicationFailed(Exception):
     """Raised inside a task so that huey schedules its retry."""
+
+
+class DeliveryFailed(Exception):
+    """Raised inside a delivery task so that huey schedules its retry."""
 
 
 def make_huey(url: str) -> Huey:
@@ -55,6 +61,7 @@ class Queue:
         self.app = app
         self._huey: Huey | None = None
         self._publish = None
+        self._deliver = None
 
     @property
     def huey(self) -> Huey:
@@ -76,16 +83,39 @@ class Queue:
                 if result.error and not final:
                     raise PublicationFailed(result.summary())
 
+            @self._huey.task(
+                retries=RETRIES,
+                retry_delay=self.app.config["RETRY_DELAY"],
+                retry_backoff=2,
+                context=True,
+                name="deliver",
+            )
+            def deliver(delivery_id: int, task=None) -> None:
+                final = task is None or task.retries == 0
+                result = self._attempt(delivery_id, final=final)
+                if result.retry:
+                    raise DeliveryFailed(result.summary())
+
             @self._huey.periodic_task(crontab(minute=f"*/{SWEEP_MINUTES}"), name="sweep")
             def sweep() -> None:
                 self.redo_pending(idle_for=LOST_AFTER)
 
             self._publish = publish
+            self._deliver = deliver
         return self._huey
 
     def _task(self):
         _ = self.huey
         return self._publish
+
+    def _attempt(self, delivery_id: int, *, final: bool) -> webhooks.DeliveryResult:
+        with self.app.app_context():
+            try:
+                result = webhooks.deliver(delivery_id, final=final)
+            finally:
+                db.session.remove()
+        log.info("%s", result.summary())
+        return result
 
     def _process(self, publication_id: int, *, final: bool) -> publishing.PublishResult:
         with self.app.app_context():
@@ -104,16 +134,28 @@ class Queue:
         for ident in publication_ids:
             task(ident)
 
+    def deliver(self, delivery_ids: list[int]) -> None:
+        """Hand webhook deliveries to the worker; raises whatever the queue's storage raises."""
+        if delivery_ids:
+            _ = self.huey
+        for ident in delivery_ids:
+            self._deliver(ident)
+
     def redo_pending(self, *, idle_for: float = 0) -> list[int]:
-        """Enqueue every publication the database says is due (on the worker's start; and
-        every few minutes those idle for ``idle_for`` seconds, whose message was lost)."""
+        """Enqueue every publication and webhook delivery the database says is due (on the
+        worker's start; and every few minutes those idle for ``idle_for`` seconds, whose
+        message was lost). Returns the publications' ids."""
         with self.app.app_context():
             ids = publishing.pending(Content.from_config(self.app.config), idle_for=idle_for)
+            deliveries = webhooks.pending(idle_for=idle_for)
             db.session.remove()
         try:
             self.publish(ids)
+            self.deliver(deliveries)
         except Exception as error:  # the storage's own error (Redis down, a bad file)
             raise QueueError(f"the task queue cannot be reached: {error}") from None
+        if deliveries:
+            log.info("%s pending webhook delivery(ies) queued again", len(deliveries))
         return ids
 
     def run(self, workers: int = 1, *, poll: float = 1.0) -> None:

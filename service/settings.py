@@ -111,7 +111,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "CHORUS_RETRY_DELAY",
         "5",
-        "seconds before a failed publication is retried; doubled at each of 6 retries",
+        "seconds before a failed publication or webhook delivery is retried; doubled at each "
+        "of 6 retries",
         _positive_int,
     ),
     Setting(
@@ -162,6 +163,14 @@ SETTINGS: tuple[Setting, ...] = (
         "where sign-in and sign-up attempts are counted (Flask-Limiter storage URI); "
         "`memory://` counts per process, so give several gunicorn workers a shared "
         "`redis://host:6379` to make the limit hold across them",
+    ),
+    Setting(
+        "CHORUS_WEBHOOK_ALLOW_LOOPBACK",
+        "off",
+        "`on`: webhooks may go to loopback addresses (`127.0.0.1`, `::1`, `localhost`), for tests "
+        "and a single machine whose receiver runs beside Chorus; link-local, unspecified, "
+        "multicast and reserved addresses, and the machine's other addresses, stay refused",
+        _switch,
     ),
     Setting(
         "CHORUS_MT",

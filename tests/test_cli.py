@@ -69,6 +69,18 @@ LANGUAGE_KEYS = {
     "problem",
 }
 ARTICLE_KEYS = {"article", "title", "segments", "words", "target", "published", "review"}
+# What the dashboard adds (docs/api.md, stats.json): the verdict and the forecast.
+ARTICLE_KEYS |= {"deadline", "verdict", "expected", "how"}
+LANGUAGE_KEYS |= {
+    "remaining_segments",
+    "remaining_words",
+    "contributors",
+    "last_activity",
+    "pace",
+    "forecast",
+    "at_risk",
+    "how",
+}
 
 
 def french_line(output: str) -> str:
@@ -435,3 +447,31 @@ def test_a_token_name_taken_is_one_line(initialised: FlaskCliRunner) -> None:
     assert again.exit_code == 1
     assert again.stderr.strip().splitlines() == ["Error: ana has a token named 'blog' already"]
     assert again.stdout == ""
+
+
+def test_article_set_stores_the_policy_and_stats_show_the_forecast(initialised) -> None:
+    out = ok(
+        initialised,
+        "article",
+        "set",
+        SEED_SLUG,
+        "--target",
+        "2",
+        "--deadline",
+        "2030-01-31",
+        "--priority",
+        "fr,es",
+    ).output
+    assert out == (f"{SEED_SLUG}: target 2, deadline 2030-01-31, review off, priority fr es\n")
+    text = ok(initialised, "stats").output
+    assert "0 of 2 target languages published, deadline 2030-01-31" in text
+    assert "  at risk: 0 published and 0 more expected by 2030-01-31" in text
+    rows = ok(initialised, "stats", "--csv").output
+    assert rows.startswith("article,title,target,published,deadline,verdict,language")
+
+
+def test_article_set_refuses_a_bad_value_in_one_line(initialised) -> None:
+    result = chorus(initialised, "article", "set", SEED_SLUG, "--target", "lots")
+    assert result.exit_code == 1
+    assert "target: 'lots' is not a number of languages" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

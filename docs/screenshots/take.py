@@ -27,6 +27,16 @@ SPANISH = [
     "Traduce esta entrada",
 ]
 ARABIC = ["فريق عمل لتطوير القيادة", "ترجم هذه المقالة"]
+FRENCH = [
+    "Un groupe de travail pour le développement du leadership",
+    "Traduisez cet article",
+    "Les conversations sur la stratégie du mouvement ont fait du développement du leadership "
+    "une priorité. La recommandation « Investir dans les compétences et le développement du "
+    "leadership » indique que notre mouvement a besoin d’un effort coordonné à l’échelle "
+    "mondiale et doté de moyens suffisants pour réussir dans le développement du leadership.",
+    "Les membres du groupe de travail ont pour mission de guider le travail de l’équipe "
+    "Développement communautaire et de soutenir des objectifs communautaires plus larges.",
+]
 
 
 def _content(folder: Path) -> Path:
@@ -82,6 +92,167 @@ def _prepare(folder: Path):
             SLUG, "es", 4, "¿«broader community goals» = «objetivos comunitarios»? @rita", volunteer
         )
     return app
+
+
+def _blog_page(chorus: str) -> str:
+    """A plain blog post (the seed rendered as a static site would) with the plugin's tag."""
+    from service.core import render, segment
+
+    source = (ROOT / "source" / f"{SLUG}.md").read_text(encoding="utf-8")
+    article = render.render_html(segment.parse(source), {})
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>A plain blog</title>'
+        "<style>body { font: 17px/1.6 Georgia, serif; max-width: 42rem; margin: 2rem auto; "
+        "color: #333 } header { border-bottom: 1px solid #ccc; margin-bottom: 1rem }</style>"
+        "</head><body><header><p><b>A plain blog</b></p></header>"
+        f'<script src="{chorus}/embed/{SLUG}.js" async></script>'
+        f"<article>{article}</article></body></html>"
+    )
+
+
+def embed_widget(browser, folder: Path) -> None:
+    """The blog plugin on a plain page of another origin (``embed-widget.png``): French and
+    Arabic published in a scratch copy of their own, the post swapped to French, the
+    feedback form of one paragraph open."""
+    import functools
+    import http.server
+
+    from service import accounts, create_app, db, importing, publishing, queries, translating
+    from service.content import Content
+
+    content = _content(folder)
+    identity = ["-c", "user.name=Site Owner", "-c", "user.email=owner@example.org"]
+    subprocess.run(["git", "-C", str(content), *identity, "commit", "-q", "-m", "Articles"])
+    app = create_app(
+        {
+            "CONTENT_DIR": content,
+            "SECRET_KEY": "screenshots",
+            "DATABASE_URL": f"sqlite:///{folder / 'chorus.db'}",
+            "QUEUE_URL": f"sqlite:///{folder / 'queue.db'}",
+        }
+    )
+    with app.app_context():
+        db.upgrade()
+        settings = Content.from_config(app.config)
+        importing.import_article(settings, SLUG)
+        volunteer = accounts.add_user("maria", "translator", password=PASSWORD)
+        for code, texts in (("fr", FRENCH), ("ar", ARABIC)):
+            for row in queries.segments(queries.article(SLUG)):
+                text = texts[row.number - 1] if row.number <= len(texts) else row.source
+                translating.save(settings, SLUG, code, row.number, text, 0, volunteer)
+        publishing.publish(settings)
+    chorus = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=chorus.serve_forever, daemon=True).start()
+    site = folder / "blog"
+    site.mkdir()
+    (site / "index.html").write_text(
+        _blog_page(f"http://127.0.0.1:{chorus.server_port}"), encoding="utf-8"
+    )
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
+    blog = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=blog.serve_forever, daemon=True).start()
+    try:
+        page = browser.new_page(viewport={"width": 900, "height": 760}, locale="fr-FR")
+        page.goto(f"http://127.0.0.1:{blog.server_port}/")
+        page.get_by_role("link", name="français").click()
+        paragraph = page.locator("article p").nth(1)
+        paragraph.get_by_role("button").click()
+        paragraph.get_by_role("textbox").fill("« stratégie du mouvement » plutôt, je crois")
+        page.screenshot(path=OUT / "embed-widget.png")
+        page.close()
+    finally:
+        blog.shutdown()
+        chorus.shutdown()
+
+
+def dashboard(browser, folder: Path) -> None:
+    """The coordinator's dashboard (``dashboard.png``) and a re-import preview
+    (``dashboard-import.png``), in a scratch copy of their own: four volunteers who have
+    worked for weeks at different paces (their history dated back), French published, a
+    deadline six weeks away."""
+    from datetime import timedelta
+
+    from sqlalchemy import select, update
+
+    from service import (
+        accounts,
+        create_app,
+        db,
+        importing,
+        policy,
+        publishing,
+        queries,
+        translating,
+    )
+    from service.content import Content
+    from service.models import Change, Segment, utcnow
+
+    content = _content(folder)
+    app = create_app(
+        {
+            "CONTENT_DIR": content,
+            "SECRET_KEY": "screenshots",
+            "DATABASE_URL": f"sqlite:///{folder / 'chorus.db'}",
+            "QUEUE_URL": f"sqlite:///{folder / 'queue.db'}",
+        }
+    )
+    with app.app_context():
+        db.upgrade()
+        settings = Content.from_config(app.config)
+        importing.import_article(settings, SLUG)
+        accounts.add_user("coco", "coordinator", password=PASSWORD)
+        item = queries.article(SLUG)
+        rows = queries.segments(item)
+        # language: (volunteer, segments translated, over how many days up to today)
+        work = {"fr": ("lea", 22, 30), "de": ("amina", 14, 12), "sw": ("kofi", 6, 20)}
+        work["ja"] = ("yuki", 3, 40)
+        for code, (name, count, days) in work.items():
+            user = queries.find_user(name) or accounts.add_user(name, "translator")
+            for index, row in enumerate(rows[:count]):
+                translating.save(
+                    settings, SLUG, code, row.number, f"[{code}] {row.source}", 0, user
+                )
+                when = utcnow() - timedelta(days=days - days * index // count)
+                ids = select(Segment.id).where(
+                    Segment.article_id == item.id, Segment.number == row.number
+                )
+                db.db.session.execute(
+                    update(Change)
+                    .where(Change.language == code, Change.segment_id.in_(ids))
+                    .values(at=when)
+                )
+            db.db.session.commit()
+        publishing.publish(settings)
+        deadline = (utcnow().date() + timedelta(days=45)).isoformat()
+        policy.apply(SLUG, policy.parse(deadline=deadline))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{base}/signin")
+        page.fill("#name", "coco")
+        page.fill("#password", PASSWORD)
+        page.click("input[type=submit]")
+        page.wait_for_url(f"{base}/")
+        page.goto(f"{base}/dashboard")
+        page.screenshot(path=OUT / "dashboard.png", full_page=True)
+        source = content / "source" / f"{SLUG}.md"
+        text = source.read_text(encoding="utf-8")
+        source.write_text(
+            text.replace("development was identified", "development was clearly identified", 1),
+            encoding="utf-8",
+        )
+        page.goto(f"{base}/dashboard/import/{SLUG}")
+        page.screenshot(path=OUT / "dashboard-import.png")
+        page.close()
+    finally:
+        server.shutdown()
 
 
 def main() -> None:
@@ -147,6 +318,12 @@ def main() -> None:
                 spanish.locator("#s11 .check.critical").wait_for()
                 spanish.locator("#s11").evaluate("node => node.scrollIntoView()")
                 spanish.screenshot(path=OUT / "editor-check-es.png")
+                embed = Path(scratch) / "embed"
+                embed.mkdir()
+                embed_widget(browser, embed)
+                board = Path(scratch) / "dashboard"
+                board.mkdir()
+                dashboard(browser, board)
                 browser.close()
         finally:
             server.shutdown()

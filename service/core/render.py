@@ -24,6 +24,9 @@
 5. HTML is the translated Markdown rendered with the same dialect and then
    sanitised with nh3 (ammonia): no script, event handler, ``javascript:``
    URL or frame can come through, whatever the source or a translation says.
+6. :func:`pieces` gives each segment on its own: its source as plain text (what a page
+   showing the article holds there) and its translation as inline HTML, taken from the
+   whole translated article and sanitised as in 5, for swapping a post's text in place.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import nh3
 from markdown_it.token import Token
@@ -278,3 +282,67 @@ def _guard(line: str, *, previous: str | None = None) -> str:
 def _is_plain_paragraph(text: str) -> bool:
     tokens = markdown.parser().parse(text, {})
     return [token.type for token in tokens] == ["paragraph_open", "inline", "paragraph_close"]
+
+
+# -- one segment at a time (the blog plugin swaps a post's text segment by segment) -------
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One segment of an article as a reader sees it, and its translation as inline HTML.
+
+    ``text`` is the source as rendered, as plain text (what a page showing the article
+    holds in that block); ``html`` is the translation rendered and sanitised like
+    :func:`render_html` renders it, inline (no enclosing block element), or "" where the
+    segment has no usable translation.
+    """
+
+    position: int
+    kind: str
+    text: str
+    html: str
+
+
+def pieces(document: Document, translations: Mapping[int, str]) -> list[Piece]:
+    """Every segment of ``document`` with its translation rendered on its own.
+
+    The translations are spliced into the whole article first (:func:`render_markdown`),
+    so each segment's Markdown is exactly what the published article holds; a
+    translation failing a critical check is left out (``html`` ""), as in a rendering.
+    """
+    usable, _ = sound(document, translations)
+    rendered = parse(render_markdown(document, usable), document.name)
+    source_env = _references(document)
+    if len(rendered.segments) != len(document.segments):  # never expected: render keeps blocks
+        rendered, usable = document, {}
+    rendered_env = _references(rendered)
+    found = []
+    for original, translated in zip(document.segments, rendered.segments, strict=True):
+        text = _plain(_inline_html(document, original, source_env))
+        done = original.position in usable
+        inline = _inline_html(rendered, translated, rendered_env) if done else ""
+        found.append(Piece(original.position, original.kind, text, inline))
+    return found
+
+
+def _references(document: Document) -> dict:
+    env: dict = {}
+    markdown.parser().parse(document.text[document.body_start :], env)
+    return env
+
+
+def _inline_html(document: Document, segment: Segment, env: dict) -> str:
+    if segment.context == "title":
+        return html.escape(_substitute(segment, segment.source))
+    raw = document.text[segment.span[0] : segment.span[1]]
+    if segment.prefix and segment.context == "block":
+        raw = raw.replace(segment.eol + segment.prefix, "\n")
+    inline = markdown.parser().renderInline(markdown.normalize(raw), dict(env))
+    return nh3.clean(inline, attributes=_HTML_ATTRIBUTES).strip()
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _plain(fragment: str) -> str:
+    return " ".join(html.unescape(_TAG.sub("", fragment)).split())

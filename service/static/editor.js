@@ -532,8 +532,10 @@ function renderThread(seg, comments) {
   const box = seg.querySelector(".comments");
   const list = element("ul", { class: "thread" });
   for (const comment of comments) {
-    const item = element("li", { class: comment.resolved ? "resolved" : "" });
-    const by = msg("comment_by", { author: comment.author || "—", when: when(comment.created_at) });
+    const classes = [comment.resolved ? "resolved" : "", comment.from_reader ? "from-reader" : ""];
+    const item = element("li", { class: classes.join(" ").trim() });
+    const author = comment.author || (comment.from_reader ? msg("reader") : "—");
+    const by = msg("comment_by", { author, when: when(comment.created_at) });
     item.append(element("span", { class: "muted" }, `${by} `));
     item.append(element("span", {}, comment.text));
     if (comment.resolved) {

@@ -98,13 +98,24 @@ def errors_model():
 
 def register(app: OpenAPI) -> None:
     """Attach every blueprint, the access rules and the error handlers to ``app``."""
-    from service.web import access, api, articles, auth, i18n, published  # noqa: F401
+    from service.web import (  # noqa: F401
+        access,
+        api,
+        articles,
+        auth,
+        dashboard,
+        embed,
+        i18n,
+        published,
+    )
 
     access.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)
     app.register_blueprint(articles.blueprint)
     app.register_blueprint(auth.blueprint)
+    app.register_blueprint(dashboard.blueprint)
+    app.register_blueprint(embed.blueprint)
     app.register_api(api.blueprint)
 
     @access.public

@@ -15,6 +15,10 @@ Contract:
    token, as a form field or an ``X-CSRFToken`` header (Flask-WTF); a missing or
    wrong one is a 400 and nothing is done. A malformed or unknown token is a 401, and so
    is an API write with neither a session nor a token.
+4. ``public_write`` (rule ``public``): a write anybody may send, with no account, no
+   session and no CSRF token (a reader's feedback from a blog post). Such a view acts
+   for nobody, never reading ``current_user``, so a forged cross-site request can do
+   nothing its sender could not do anyway; limits on it are per address.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
@@ -58,12 +62,17 @@ def _authenticate() -> None:
             raise errors.Unauthorised(N_("unknown API token (make one with: chorus token add)"))
         g._login_user, g.token_scope = found  # Flask-Login's current_user, cookie ignored
         return
-    if request.method in SAFE:
+    if request.method in SAFE or _open_to_anybody():
         return
     if request.path.startswith("/api/") and not current_user.is_authenticated:
         # Nobody to impersonate: say what is missing (every API write needs an account).
         raise errors.Unauthorised(_SIGN_IN)
     csrf.protect()
+
+
+def _open_to_anybody() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "open_to_anybody", False))
 
 
 def _rule(name: str, check: Callable[[], None]) -> Callable[[View], View]:
@@ -132,6 +141,13 @@ signed_in = _rule("signed in", _signed_in)
 writer = _rule("writer", _writer)
 # Published translations are public; their draft (``?draft=1``) is for signed-in users.
 public_unless_draft = _rule("public; draft: signed in", _draft_signed_in)
+
+
+def public_write(view: View) -> View:
+    """``public``, for a write that needs no account, session or CSRF token (contract, 4)."""
+    guarded = public(view)
+    guarded.open_to_anybody = True  # type: ignore[attr-defined]
+    return guarded
 
 
 def register(app: Flask) -> None:

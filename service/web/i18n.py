@@ -225,6 +225,16 @@ WORDS = {
         "published": _l("published"),
         "outdated": _l("outdated"),
     },
+    "delivery": {
+        "pending": _l("pending"),
+        "delivered": _l("delivered"),
+        "failed": _l("failed"),
+    },
+    "verdict": {
+        "reached": _l("reached"),
+        "on track": _l("on track"),
+        "at risk": _l("at risk"),
+    },
     "segment_state": {
         "empty": _l("empty"),
         "outdated": _l("outdated"),
@@ -408,6 +418,8 @@ SCRIPT = {
     "no_suggestion": _l("No suggestion for this segment."),
     "comments": _l("Comments"),
     "comment_by": _l("%(author)s, %(when)s:"),
+    # Translators: who wrote a comment sent by a reader of the published post (no account).
+    "reader": _l("A reader"),
     "resolved": _l("(resolved)"),
     "resolve": _l("Resolve"),
     "not_resolved": _l("Not resolved: %(reason)s"),

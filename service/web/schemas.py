@@ -335,11 +335,12 @@ class CommentPath(SegmentPath):
 
 class CommentOut(BaseModel):
     id: int
-    author: str | None
+    author: str | None = Field(description="null for a reader's feedback (and a removed user)")
     text: str
     created_at: Moment
     resolved: bool
     mentions: list[str]
+    from_reader: bool = Field(description="feedback sent by a reader through the blog plugin")
 
     @classmethod
     def of(cls, comment: Comment) -> CommentOut:
@@ -351,7 +352,8 @@ class CommentOut(BaseModel):
             text=comment.text,
             created_at=comment.created_at,
             resolved=comment.resolved_at is not None,
-            mentions=list(mentions(comment.text)),
+            mentions=[] if comment.from_reader else list(mentions(comment.text)),
+            from_reader=bool(comment.from_reader),
         )
 
 
@@ -500,4 +502,82 @@ class UploadOut(BaseModel):
             ],
             critical=[failure.describe() for failure in report.failures],
             publication_queued=report.publication_queued,
+        )
+
+
+class ContributorOut(BaseModel):
+    name: str
+    changes: int
+
+
+class StatsLanguageOut(LanguageOut):
+    """One language with its remaining work, activity and forecast (``chorus stats --json``)."""
+
+    remaining_segments: int
+    remaining_words: int
+    contributors: list[ContributorOut]
+    last_activity: str | None = Field(description="the newest change by a person, ISO 8601 UTC")
+    pace: float = Field(description="source words a day over the last 14 days")
+    forecast: str | None = Field(description="the finishing date at that pace; null: no pace")
+    at_risk: bool = Field(description="the forecast falls after the deadline")
+    how: str = Field(description="how the forecast was computed, in English")
+
+
+class StatsArticleOut(ArticleOut):
+    deadline: str | None
+    verdict: Literal["reached", "on track", "at risk"]
+    expected: int = Field(description="languages expected by the deadline at the recent pace")
+    how: str = Field(description="how the verdict was reached, in English")
+    languages: list[StatsLanguageOut]
+
+
+class StatsOut(BaseModel):
+    """The coverage matrix with verdicts and forecasts: the dashboard's figures."""
+
+    articles: list[StatsArticleOut]
+
+
+# -- the publisher's side: the blog plugin's reads and a reader's feedback ---------------
+
+
+class FeedbackIn(Body):
+    text: Text = Field(
+        max_length=20_000,
+        description="plain text, 1 to 2,000 characters once stripped: what is wrong, "
+        "or a better wording",
+    )
+
+
+class PublishedSegmentOut(BaseModel):
+    id: int = Field(description="the segment's stable id (its msgctxt)")
+    kind: str
+    text: str = Field(description="the source as a reader sees it, as plain text")
+    html: str = Field(
+        description="the published translation as sanitised inline HTML; "
+        "empty where the source stays"
+    )
+
+
+class PublishedOut(BaseModel):
+    """A published translation segment by segment (what the blog plugin swaps in)."""
+
+    article: str
+    language: str
+    name: str = Field(description="the language's name in itself")
+    direction: Literal["ltr", "rtl"]
+    commit: str
+    segments: list[PublishedSegmentOut]
+
+    @classmethod
+    def of(cls, found) -> PublishedOut:
+        return cls(
+            article=found.slug,
+            language=found.language.code,
+            name=found.language.native_name,
+            direction=found.language.direction,
+            commit=found.commit,
+            segments=[
+                PublishedSegmentOut(id=row.number, kind=row.kind, text=row.text, html=row.html)
+                for row in found.segments
+            ],
         )

@@ -44,7 +44,14 @@ def test_every_view_declares_an_access_rule(app: Flask) -> None:
     missing = sorted(name for name, view in views.items() if access.rule_of(view) is None)
     assert missing == []
     rules = {access.rule_of(view) for view in views.values()}
-    known = {"public", "public; draft: signed in", "signed in", "writer", "at least reviewer"}
+    known = {
+        "public",
+        "public; draft: signed in",
+        "signed in",
+        "writer",
+        "at least reviewer",
+        "at least coordinator",
+    }
     assert rules <= known, rules
     unguarded = [
         r.rule for r in app.url_map.iter_rules() if access.rule_of(views[r.endpoint]) is None
@@ -71,6 +78,14 @@ READS = [
     (f"{API}/es/segments", 200, 200),
     (f"{API}/es/segments/2/history", 200, 200),
     ("/api/v1/whoami", 401, 200),
+    ("/api/v1/stats.json", 200, 200),
+    ("/api/v1/stats.csv", 200, 200),
+    (f"/embed/{SEED_SLUG}.js", 200, 200),
+    (f"/embed/{SEED_SLUG}", 200, 200),
+    (f"/badge/{SEED_SLUG}.svg", 200, 200),
+    ("/feed.atom", 200, 200),
+    ("/feed/es.atom", 200, 200),
+    ("/dashboard", 302, None),  # members: by role (tests/web/test_dashboard_page.py)
 ]
 # Writes: (route, status by role in ROLES order).
 WRITE_STATUS = {
@@ -89,6 +104,7 @@ def test_each_role_gets_the_documented_status(site: Site, role: str) -> None:
     client = browser(site, role)
     got = {path: status(client, path) for path, _, _ in READS}
     expected = {path: (alone if role == "anonymous" else member) for path, alone, member in READS}
+    expected["/dashboard"] = {"anonymous": 302, "coordinator": 200, "admin": 200}.get(role, 403)
     assert got == expected
     account = client.get("/account")
     if role == "anonymous":
