@@ -9,14 +9,16 @@ Contract:
    words-over-time series the page charts. Languages of the matrix are the priority
    languages of every article first (their order as configured), then every other
    started language by code. The registered webhooks and their delivery log come along.
-2. :func:`stats` is the same figures as JSON-ready dicts, one per article: the coverage
+2. :func:`stats_json` is the same figures as JSON-ready dicts, one per article: the coverage
    fields (``service.coverage.ArticleCoverage.as_json``) plus deadline, verdict and how
    it was computed, and per language the remaining counts, contributors, last activity
    and forecast. ``chorus stats --json``, ``/api/v1/stats.json`` and the page say the
    same; :func:`stats_csv` is one row per article and started language.
-3. :func:`import_preview` says what re-importing an article from ``source/`` would do,
-   without changing anything: counts, and each new, changed and removed segment, with
-   how many translations would become outdated and which published languages with them.
+3. :func:`import_preview` says what re-importing an article from ``source/`` would do
+   (a slug names ``source/<slug>.md``, never another path), without changing anything:
+   counts, and each new, changed and removed segment, with how many translations would
+   become outdated and which published languages with them;
+   :func:`import_source` does it, as ``chorus import`` would (credited to nobody).
 4. :func:`publish_now` records every finished language (and the template when its
    revision is not committed) as due, makes failed publications due again, commits, and
    wakes the worker, which also retries failed pushes. It does no git itself.
@@ -34,7 +36,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from service import coverage, importing, progress, publishing, queries, webhooks
-from service.content import Content
+from service.content import Content, check_slug
 from service.core import chart, diff, forecast, stats, update
 from service.core import segment as segmenting
 from service.db import db
@@ -138,7 +140,9 @@ def rows(today: date | None = None) -> list[ArticleRow]:
     start = date.fromordinal(today.toordinal() - forecast.WINDOW_DAYS)
     found_rows = []
     for cover in covered:
-        item = items[cover.slug]
+        item = items.get(cover.slug)
+        if item is None:  # imported between the two reads: on the next page
+            continue
         found = []
         for status in cover.languages:
             seen = active.get((item.id, status.code), progress.Activity())
@@ -289,7 +293,7 @@ class ImportPreview:
 
 def import_preview(content: Content, slug: str) -> ImportPreview:
     """What re-importing ``source/<slug>.md`` would change; raises NotFound or SourceError."""
-    slug, text, _path = importing.read(content, slug)
+    slug, text, _path = importing.read(content, check_slug(slug))
     document = segmenting.parse(text, content.source_name(slug))
     item = queries.find_article(slug)
     existing = (
@@ -339,6 +343,12 @@ def import_preview(content: Content, slug: str) -> ImportPreview:
         outdated_translations=outdated,
         published=published,
     )
+
+
+def import_source(content: Content, slug: str, *, retranslate: bool) -> importing.ImportReport:
+    """Import ``source/<slug>.md`` (a slug only, never a path); commits. As ``chorus import``,
+    the changes are nobody's: an import credits no one and is no one's activity."""
+    return importing.import_article(content, check_slug(slug), retranslate=retranslate)
 
 
 def _translated(article_id: int, numbers: list[int]) -> dict[int, int]:

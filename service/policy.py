@@ -54,7 +54,7 @@ def parse(
     values: dict[str, object] = {}
     if target is not None:
         text = target.strip()
-        if not text.isdecimal() or not 0 <= int(text) <= MAX_TARGET:
+        if not (text.isdecimal() and len(text) <= 4) or not 0 <= int(text) <= MAX_TARGET:
             raise ChorusError(
                 N_(
                     "target: %(value)r is not a number of languages from 0 to %(most)s",

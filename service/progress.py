@@ -13,7 +13,8 @@ Contract:
    change went through the history (saves, uploads, imports, reverts and approvals do).
 3. Contributors are the people with changes in the language, most changes first; the
    last activity is the time of the newest change. Imports (no person) count for neither.
-4. Reads only; a second query fetches the contributors' counts and names.
+4. Reads only: one query replays the history (with each segment's words), a second
+   fetches the contributors' counts and names.
 """
 
 from __future__ import annotations
@@ -50,25 +51,24 @@ def activity(items: list[Article]) -> dict[tuple[int, str], Activity]:
     if not items:
         return {}
     review = {item.id: item.review_required for item in items}
-    words: dict[int, tuple[int, int]] = {
-        ident: (article, count)
-        for ident, article, count in db.session.execute(
-            select(Segment.id, Segment.article_id, Segment.words).where(
-                Segment.article_id.in_(review), Segment.obsolete.is_(False)
-            )
-        )
-    }
     found: dict[tuple[int, str], Activity] = defaultdict(Activity)
     states: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
     done: dict[tuple[int, str], int] = defaultdict(int)
     query = (
-        select(Change.segment_id, Change.language, Change.at, Change.new_state, Change.user_id)
+        select(
+            Change.segment_id,
+            Change.language,
+            Change.at,
+            Change.new_state,
+            Change.user_id,
+            Segment.article_id,
+            Segment.words,
+        )
         .join(Segment, Segment.id == Change.segment_id)
         .where(Segment.article_id.in_(review), Segment.obsolete.is_(False))
         .order_by(Change.at, Change.id)
     )
-    for segment_id, code, at, state, user_id in db.session.execute(query):
-        article_id, count = words[segment_id]
+    for segment_id, code, at, state, user_id, article_id, count in db.session.execute(query):
         key = (article_id, code)
         threshold = State.APPROVED if review[article_id] else State.TRANSLATED
         before = states[key].get(segment_id, 0) >= threshold

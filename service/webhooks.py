@@ -332,7 +332,11 @@ def _parse(url: str) -> SplitResult:
         raise ChorusError(N_("the URL is longer than %(num)s characters", num=MAX_URL))
     if any(ord(char) <= 0x20 or ord(char) == 0x7F for char in url):
         raise ChorusError(N_("%(url)r: a URL has no spaces or control characters", url=url))
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.hostname  # noqa: B018 (a bracketed host that is no IPv6 address raises here)
+    except ValueError:
+        raise ChorusError(N_("%(url)s: the URL names no host", url=url)) from None
     if parts.scheme.lower() not in ("http", "https"):
         raise ChorusError(N_("%(url)s: use an http or https URL", url=url))
     if "@" in parts.netloc:

@@ -211,6 +211,7 @@ def test_an_unchanged_source_previews_as_nothing_to_do(ctx, people) -> None:
         ("target", "-1"),
         ("target", "1001"),
         ("target", "1.5"),
+        ("target", "1" * 5000),
         ("deadline", "next week"),
         ("deadline", "2026-02-30"),
         ("review", "maybe"),

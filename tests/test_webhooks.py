@@ -438,6 +438,8 @@ REFUSED = [
     ("ftp://example.org/hook", "use an http or https URL"),
     ("javascript:alert(1)", "use an http or https URL"),
     ("http:///hook", "names no host"),
+    ("http://[::1/hook", "names no host"),
+    ("http://[not-ipv6]/hook", "names no host"),
     ("http://user:password@example.org/hook", "leave the user name and password out"),
     ("http://169.254.169.254/latest/meta-data/", "a link-local address"),
     ("http://[fe80::1]/", "a link-local address"),

@@ -10,7 +10,8 @@ Contract:
      risk when there is a deadline, since nothing suggests it will be met;
    - otherwise the pace is gain / window words a day, the date is today plus
      ``ceil(remaining / pace)`` days, and it is at risk when that date falls after the
-     deadline (a passed deadline with work left is always at risk).
+     deadline (a passed deadline with work left is always at risk); more than
+   :data:`HORIZON_DAYS` away, the days are said but there is no date.
 2. :func:`article` takes the target count, how many languages are published, and the
    forecast of every other started language, and returns an :class:`ArticleForecast`:
    ``reached`` when the published languages meet the target; otherwise the languages
@@ -31,6 +32,7 @@ from datetime import date, timedelta
 from service.core.messages import N_, Message
 
 WINDOW_DAYS = 14  # the recent pace: words gained over the last two weeks
+HORIZON_DAYS = 3653  # ten years: a date further out is no date (and may not exist)
 REACHED = "reached"
 ON_TRACK = "on track"
 AT_RISK = "at risk"
@@ -83,7 +85,8 @@ def language(
         )
         return LanguageForecast(remaining, 0.0, None, deadline is not None, how)
     days = math.ceil(remaining / pace)
-    finish = today + timedelta(days=days)
+    late = deadline is not None and today.toordinal() + days > deadline.toordinal()
+    finish = today + timedelta(days=days) if days <= HORIZON_DAYS else None
     how = N_(
         "%(remaining)s words left at %(pace)s words a day (%(gained)s gained in the last"
         " %(window)s days): %(days)s days",
@@ -93,9 +96,7 @@ def language(
         window=window,
         days=days,
     )
-    return LanguageForecast(
-        remaining, pace, finish, deadline is not None and finish > deadline, how
-    )
+    return LanguageForecast(remaining, pace, finish, late, how)
 
 
 def article(

@@ -95,7 +95,7 @@
     }
 
     function apply(lang, found) {
-      var queues = {};
+      var queues = Object.create(null);
       found.segments.forEach(function (row) {
         var k = key(row.text);
         (queues[k] = queues[k] || []).push(row);

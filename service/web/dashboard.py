@@ -32,7 +32,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from service import dashboard, importing, policy, webhooks
+from service import dashboard, policy, webhooks
 from service.content import Content
 from service.core import forecast, stats
 from service.models import Role
@@ -72,9 +72,7 @@ def import_preview(slug: str) -> str:
 @_COORDINATOR
 def import_article(slug: str) -> str:
     retranslate = request.form.get("retranslate", "yes") != "no"
-    report = importing.import_article(
-        _content(), slug, retranslate=retranslate, user=current_user._get_current_object()
-    )
+    report = dashboard.import_source(_content(), slug, retranslate=retranslate)
     return render_template("dashboard_import.html", report=report)
 
 

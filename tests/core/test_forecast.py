@@ -37,6 +37,10 @@ def day(offset: int) -> date:
         # a deadline already passed with work left is at risk
         (10, 1400, day(-1), 100.0, day(1), True),
         (10, 1400, TODAY, 100.0, day(1), True),
+        # past ten years there is no date (nor, past year 9999, any date to give)
+        (210_000, 1, None, 1 / 14, None, False),
+        (210_000, 1, day(30), 1 / 14, None, True),
+        (3653, 14, None, 1.0, day(3653), False),
     ],
 )
 def test_language_forecast(remaining, gained, deadline, pace, finish, at_risk):

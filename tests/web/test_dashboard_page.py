@@ -104,6 +104,31 @@ def test_an_unknown_article_is_a_404(site: Site) -> None:
     assert coco.get("/dashboard/import/..%2Fetc").status_code == 404
 
 
+def test_the_import_takes_an_article_name_never_a_path(site: Site) -> None:
+    coco = site.member("coco")
+    token = form_token(coco, BOARD)
+    (site.content.root / "notes.md").write_text("# Private notes\n\nNot an article.\n")
+    for path in ("notes.md", "README.md"):
+        assert coco.get(f"/dashboard/import/{path}").status_code == 404
+        assert coco.post(f"/dashboard/import/{path}", data={"csrf_token": token}).status_code == 404
+    assert not (site.content.root / "source" / "notes.md").exists()
+    articles = site.visitor().get("/api/v1/articles").get_json()["articles"]
+    assert [a["article"] for a in articles] == [SEED_SLUG]
+
+
+def test_a_reimport_from_the_dashboard_credits_nobody(site: Site) -> None:
+    publish_french(site)
+    old = site.segment(3, "fr")["source"]
+    path = site.content.source(SEED_SLUG)
+    path.write_text(path.read_text(encoding="utf-8").replace(old, old.replace("From", "After", 1)))
+    coco = site.member("coco")
+    token = form_token(coco, f"/dashboard/import/{SEED_SLUG}")
+    coco.post(f"/dashboard/import/{SEED_SLUG}", data={"csrf_token": token})
+    [article] = site.visitor().get("/api/v1/stats.json").get_json()["articles"]
+    [fr] = article["languages"]
+    assert fr["contributors"] == [{"name": "ana", "changes": 22}]
+
+
 def test_reimport_shows_the_change_then_keeps_translations_current_when_asked(site: Site) -> None:
     publish_french(site)
     coco = site.member("coco")
