@@ -10,7 +10,8 @@ Contract:
    ``role`` (403 otherwise, before anything is done).
 3. ``Authorization: Bearer <token>`` authenticates a request by the token alone,
    never by the session cookie beside it, and such a request needs no CSRF token
-   (a script holding a token is not a browser tricked into sending a cookie). Every
+   (a script holding a token is not a browser tricked into sending a cookie); a token of
+   scope ``read`` sending any of them gets 403 before anything is read or done. Every
    other unsafe request (POST, PUT, PATCH, DELETE) must carry the session's CSRF
    token, as a form field or an ``X-CSRFToken`` header (Flask-WTF); a missing or
    wrong one is a 400 and nothing is done. A malformed or unknown token is a 401, and so
@@ -39,6 +40,7 @@ View = TypeVar("View", bound=Callable[..., Any])
 csrf = CSRFProtect()
 SAFE = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 _SIGN_IN = N_("sign in, or send Authorization: Bearer <token>")
+_READ_ONLY = N_("this API token may only read (scope: read)")
 
 
 def init_app(app: Flask) -> None:
@@ -61,6 +63,8 @@ def _authenticate() -> None:
         if found is None:
             raise errors.Unauthorised(N_("unknown API token (make one with: chorus token add)"))
         g._login_user, g.token_scope = found  # Flask-Login's current_user, cookie ignored
+        if request.method not in SAFE and g.token_scope == TokenScope.READ.value:
+            raise errors.PermissionDenied(_READ_ONLY)  # any write, before its body is read
         return
     if request.method in SAFE or _open_to_anybody():
         return
@@ -104,7 +108,7 @@ def _signed_in() -> None:
 def _writer() -> None:
     _signed_in()
     if g.get("token_scope") == TokenScope.READ.value:
-        raise errors.PermissionDenied(N_("this API token may only read (scope: read)"))
+        raise errors.PermissionDenied(_READ_ONLY)
 
 
 class _Redirect(Exception):
