@@ -23,6 +23,8 @@ MACHINE = "chorus.machine_translation"  # the app extension holding the mt.Backe
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app; ``overrides`` replace settings (tests pass their own)."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
     from service import db, publishing, settings
     from service.core import mt
     from service.queue import Queue
@@ -42,6 +44,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.extensions[publishing.QUEUE] = Queue(app)
     app.extensions[MACHINE] = mt.backend(app.config["MT"])  # Apertium where installed
     register(app)
+    if app.config.get("PROXIES"):  # trust that many proxies' X-Forwarded-For and -Proto
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=app.config["PROXIES"], x_proto=app.config["PROXIES"]
+        )
     return app
 
 

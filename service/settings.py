@@ -51,6 +51,13 @@ def _language_list(value: str) -> tuple[str, ...]:
     return tuple(languages.get(code).code for code in value.split())
 
 
+def _count(value: str) -> int:
+    number = int(value)
+    if not 0 <= number <= 10:
+        raise ValueError("must be a number from 0 to 10")
+    return number
+
+
 def _switch(value: str) -> bool:
     if value not in {"on", "off"}:
         raise ValueError("must be on or off")
@@ -156,6 +163,15 @@ SETTINGS: tuple[Setting, ...] = (
         "`on` when Chorus is served over HTTPS (directly or behind a proxy): session and "
         "remember cookies get the `Secure` flag",
         _switch,
+    ),
+    Setting(
+        "CHORUS_PROXIES",
+        "0",
+        "how many reverse proxies in front of Chorus to trust for the client's address "
+        "(`X-Forwarded-For`) and scheme (`X-Forwarded-Proto`); `0`: none, the connection's own "
+        "address counts. Behind one proxy set `1`, or every reader shares the proxy's address "
+        "in the rate limits",
+        _count,
     ),
     Setting(
         "CHORUS_RATELIMIT_STORAGE",

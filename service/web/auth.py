@@ -8,6 +8,7 @@ Flask-Limiter caps sign-in and sign-up attempts per address, in the storage
 
 from __future__ import annotations
 
+import ipaddress
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, redirect, render_template, request
@@ -37,7 +38,24 @@ from service.web import access, i18n
 blueprint = Blueprint("auth", __name__)
 login_manager = LoginManager()
 login_manager.login_view = "auth.signin"
-limiter = Limiter(key_func=get_remote_address)
+
+
+def client_key() -> str:
+    """Whose attempts a rate limit counts: the client's address, an IPv6 one by its /64
+    (one subscriber's whole network, which anyone holding it can rotate through)."""
+    address = get_remote_address() or ""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+limiter = Limiter(key_func=client_key)
 ATTEMPTS = "10 per minute"
 WRONG = _l("wrong name or password")
 REQUIRED = _l("This field is required.")  # WTForms has no catalog for some of our languages

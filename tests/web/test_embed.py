@@ -12,7 +12,7 @@ import lxml.html
 import pytest
 from flask.testing import FlaskClient
 
-from service import embedding, queries, translating
+from service import create_app, db, embedding, queries, translating
 from service.core import languages
 from tests.conftest import SEED_SLUG
 from tests.web.test_access import inline_code
@@ -342,3 +342,45 @@ def test_the_feedback_preflight_lets_any_page_post_json_without_credentials(site
         headers={"Origin": "https://blog.example", "Access-Control-Request-Method": "PUT"},
     )
     assert "PUT" not in save.headers.get("Access-Control-Allow-Methods", "")
+
+
+def test_the_limit_counts_an_ipv6_network_as_one_address(site: Site) -> None:
+    publish(site, "fr", "FR")
+    codes = []
+    for host in range(6):  # six addresses of one /64: one subscriber rotating through them
+        client = site.app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"2001:db8:1:2::{host + 1:x}"
+        codes.append(feedback(client, f"note {host}").status_code)
+    assert codes == [201] * 5 + [429]
+    elsewhere = site.app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "2001:db8:1:3::1"  # another /64
+    assert feedback(elsewhere, "another network").status_code == 201
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_forwarded_addresses_count_only_behind_a_trusted_proxy(
+    content, database_url, tmp_path, proxies: int
+) -> None:
+    app = create_app(
+        {
+            "TESTING": True,
+            "CONTENT_DIR": content,
+            "SECRET_KEY": "test",
+            "DATABASE_URL": database_url,
+            "QUEUE_URL": f"sqlite:///{tmp_path / 'queue.db'}",
+            "PROXIES": proxies,
+        }
+    )
+    with app.app_context():
+        db.upgrade()
+    site = Site.seeded(app)
+    publish(site, "fr", "FR")
+    proxy = site.app.test_client()
+    proxy.environ_base["REMOTE_ADDR"] = "192.0.2.1"  # every request comes through the proxy
+    codes = [
+        feedback(proxy, f"note {n}", headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code
+        for n in range(6)
+    ]
+    # Trusted, the proxy's X-Forwarded-For names six readers; untrusted, a client could
+    # forge it, so the connection's own address is the one counted.
+    assert codes == ([201] * 6 if proxies else [201] * 5 + [429])
