@@ -7,7 +7,8 @@
    and ``deliveries`` rows are the record of what is due (:mod:`service.publishing`,
    :mod:`service.webhooks`); a message lost with the queue is redone when the worker
    starts (:meth:`Queue.redo_pending`), by its sweep every five minutes (rows idle for
-   ten), or, for publications, by ``chorus publish``.
+   ten minutes, or longer than the longest retry wait: :func:`lost_after`), or, for
+   publications, by ``chorus publish``.
 3. A publication that fails on git, and a delivery the receiver does not accept, is
    retried by huey with exponential backoff (``CHORUS_RETRY_DELAY`` seconds, doubling,
    :data:`RETRIES` times); the last attempt marks it failed, and ``chorus publish``
@@ -31,7 +32,16 @@ from service.errors import ChorusError, QueueError
 
 RETRIES = 6
 SWEEP_MINUTES = 5
-LOST_AFTER = 600  # seconds: longer than the longest retry delay of the default settings
+LOST_AFTER = 600  # seconds idle before a due row counts as lost, at the least
+
+
+def lost_after(retry_delay: float) -> float:
+    """Seconds a due row must sit untouched before its message counts as lost: longer than
+    the longest wait between two retries (``retry_delay`` doubled at each), so the sweep
+    never starts a second retry chain beside one that is only waiting."""
+    return max(LOST_AFTER, 2 * retry_delay * 2 ** (RETRIES - 1))
+
+
 log = logging.getLogger(__name__)
 
 
@@ -98,7 +108,7 @@ class Queue:
 
             @self._huey.periodic_task(crontab(minute=f"*/{SWEEP_MINUTES}"), name="sweep")
             def sweep() -> None:
-                self.redo_pending(idle_for=LOST_AFTER)
+                self.redo_pending(idle_for=lost_after(self.app.config["RETRY_DELAY"]))
 
             self._publish = publish
             self._deliver = deliver

@@ -12,7 +12,7 @@ from service import publishing, queries, translating
 from service.content import Content
 from service.errors import ChorusError
 from service.models import User
-from service.queue import make_huey
+from service.queue import LOST_AFTER, RETRIES, lost_after, make_huey
 from tests.conftest import SEED_SLUG
 
 
@@ -103,3 +103,9 @@ def test_a_worker_whose_queue_cannot_be_reached_says_so_in_one_line(
     assert result.returncode == 1
     [line] = [x for x in result.stderr.splitlines() if x.startswith("Error:")]
     assert line.startswith("Error: the task queue cannot be reached")
+
+
+def test_the_sweep_waits_longer_than_the_longest_retry_before_calling_a_row_lost() -> None:
+    assert lost_after(5) == LOST_AFTER  # the default: six retries from 5 s, 160 s at most
+    longest_wait = 60 * 2 ** (RETRIES - 1)
+    assert lost_after(60) > longest_wait  # a slow retry is never taken for a lost message
