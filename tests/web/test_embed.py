@@ -373,14 +373,16 @@ def test_forwarded_addresses_count_only_behind_a_trusted_proxy(
     )
     with app.app_context():
         db.upgrade()
-    site = Site.seeded(app)
-    publish(site, "fr", "FR")
-    proxy = site.app.test_client()
-    proxy.environ_base["REMOTE_ADDR"] = "192.0.2.1"  # every request comes through the proxy
-    codes = [
-        feedback(proxy, f"note {n}", headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code
-        for n in range(6)
-    ]
+    try:
+        site = Site.seeded(app)
+        publish(site, "fr", "FR")
+        proxy = site.app.test_client()
+        proxy.environ_base["REMOTE_ADDR"] = "192.0.2.1"  # every request comes through it
+        forwarded = [{"X-Forwarded-For": f"198.51.100.{n}"} for n in range(6)]
+        codes = [feedback(proxy, "note", headers=h).status_code for h in forwarded]
+    finally:
+        with app.app_context():
+            db.db.engine.dispose()  # as the app fixture does: no connection left open
     # Trusted, the proxy's X-Forwarded-For names six readers; untrusted, a client could
     # forge it, so the connection's own address is the one counted.
     assert codes == ([201] * 6 if proxies else [201] * 5 + [429])
